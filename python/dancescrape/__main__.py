@@ -1,0 +1,3 @@
+from dancescrape.cli.main import main
+
+main()

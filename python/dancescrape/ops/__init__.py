@@ -1,0 +1,1 @@
+"""Operations beside the pipeline: config, logging, secret masking."""

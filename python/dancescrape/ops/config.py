@@ -1,0 +1,210 @@
+"""Configuration: the embedded default, per-environment files, a --config file,
+then `SCRAPER_*` environment variables, then command-line flags, each over the last.
+
+pydantic-settings does the typing, validation and environment parsing; we only
+decide which YAML layers come first.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
+
+from dancescrape.errors import ConfigError
+from dancescrape.ops.secrets import mask_secrets, register_secret
+
+__all__ = [
+    "FetchSettings",
+    "RunSettings",
+    "Settings",
+    "SourceSettings",
+    "load_settings",
+    "sanitised",
+]
+
+ENV_CONFIG_DIR = "SCRAPER_CONFIG_DIR"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceSettings(_Section):
+    """One source: a URL, a file or a folder, with optional per-source settings."""
+
+    url: str
+    name: str | None = None
+    timezone: str | None = None
+    extractor: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return _check_zone(value) if value is not None else None
+
+
+class FetchSettings(_Section):
+    timeout_seconds: float = Field(20.0, gt=0)
+    max_redirects: int = Field(5, ge=0)
+    max_body_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    concurrency: int = Field(8, ge=1, le=256)
+    user_agent: str = "dancescrape/{version} (+https://github.com/dancescrape/dancescrape)"
+
+
+class RunSettings(_Section):
+    timezone: str = "UTC"
+    horizon_days: int = Field(120, ge=1, le=3660)
+    batch_size: int = Field(1000, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return _check_zone(value)
+
+
+class ApiSettings(_Section):
+    token: SecretStr | None = None
+
+
+class Settings(BaseSettings):
+    """The whole configuration. `SCRAPER_RUN__TIMEZONE=Europe/Berlin` sets `run.timezone`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SCRAPER_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    env: str = "default"
+    sources: list[SourceSettings] = Field(default_factory=list)
+    sinks: list[str] = Field(default_factory=lambda: ["sqlite:./dancescrape.db"])
+    alerts: list[str] = Field(default_factory=lambda: ["log"])
+    plugins: str | None = None
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @field_validator("sinks")
+    @classmethod
+    def _sink_specs(cls, value: list[str]) -> list[str]:
+        for spec in value:
+            kind, sep, target = spec.partition(":")
+            if not sep or not kind or not target:
+                raise ValueError(f"sink {mask_secrets(spec)!r} must look like KIND:TARGET")
+        return value
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{value!r} is not an IANA time zone (e.g. America/Vancouver)") from exc
+    return value
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_yaml(text: str, origin: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{origin}: not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: the top level must be a mapping, got {type(data).__name__}")
+    return data
+
+
+def _config_dir() -> Path:
+    return Path(os.environ.get(ENV_CONFIG_DIR, "config"))
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    env: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Layer the configuration and validate it, or raise `ConfigError` naming the files."""
+    default_text = files("dancescrape").joinpath("defaults/default.yaml").read_text("utf-8")
+    layers = [("embedded default", _read_yaml(default_text, "embedded default"))]
+    env = env or os.environ.get("SCRAPER_ENV")
+    if env:
+        path = _config_dir() / f"{env}.yaml"
+        if not path.is_file():
+            raise ConfigError(f"environment {env!r}: no config file at {path}")
+        layers.append((str(path), _read_yaml(path.read_text("utf-8"), str(path))))
+    if config_file is not None:
+        path = Path(config_file)
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
+        layers.append((str(path), _read_yaml(text, str(path))))
+    merged: dict[str, Any] = {}
+    for _, data in layers:
+        merged = _deep_merge(merged, data)
+    if env:
+        merged["env"] = env
+
+    init = dict(overrides or {})
+
+    class _Layered(Settings):
+        @classmethod
+        def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):  # type: ignore[no-untyped-def, override]
+            return (
+                InitSettingsSource(settings_cls, init),
+                env_settings,
+                InitSettingsSource(settings_cls, merged),
+            )
+
+    try:
+        layered = _Layered()
+    except ValidationError as exc:
+        origins = ", ".join(name for name, _ in layers)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid configuration (from {origins} and SCRAPER_*): {problems}") from None
+    settings: Settings = layered
+    if settings.api.token is not None:
+        register_secret(settings.api.token.get_secret_value())
+    return settings
+
+
+def sanitised(settings: Settings) -> dict[str, Any]:
+    """The config as it may be shown: secrets masked, credentials in DSNs masked."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            return "***"
+        if isinstance(value, str):
+            return mask_secrets(value)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    raw = {name: getattr(settings, name) for name in Settings.model_fields}
+    dumped = {
+        k: (v.model_dump() if isinstance(v, BaseModel) else v) for k, v in raw.items()
+    }
+    for section in ("api",):
+        section_model = getattr(settings, section)
+        dumped[section] = {n: getattr(section_model, n) for n in type(section_model).model_fields}
+    dumped["sources"] = [s.model_dump() for s in settings.sources]
+    return clean(dumped)  # type: ignore[no-any-return]

@@ -1,0 +1,5 @@
+"""The sink stage: deduplicated events out to databases, files and feeds."""
+
+from dancescrape.sinks.base import Sink
+
+__all__ = ["Sink"]

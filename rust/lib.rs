@@ -1,0 +1,9 @@
+//! dancescrape's Rust core. Each module has one job; `bindings` is the only one
+//! that touches Python.
+
+pub mod arrow_io;
+pub mod bindings;
+pub mod columns;
+pub mod error;
+pub mod keys;
+pub mod normalise;
