@@ -26,9 +26,15 @@ class Reply:
 
 Route = Reply | Callable[[BaseHTTPRequestHandler], Reply]
 
-_TYPES = {".html": "text/html; charset=utf-8", ".ics": "text/calendar; charset=utf-8",
-          ".json": "application/json", ".jsonld": "application/ld+json", ".pdf": "application/pdf",
-          ".xml": "application/xml", ".txt": "text/plain; charset=utf-8"}
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".ics": "text/calendar; charset=utf-8",
+    ".json": "application/json",
+    ".jsonld": "application/ld+json",
+    ".pdf": "application/pdf",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 
 @dataclass
@@ -60,8 +66,11 @@ def serve(root: Path | None = None, routes: dict[str, Route] | None = None) -> I
                 if file.is_dir():
                     file = file / "index.html"
                 if file.is_file() and root.resolve() in file.parents:
-                    route = Reply(200, file.read_bytes(),
-                                  {"Content-Type": _TYPES.get(file.suffix, "application/octet-stream")})
+                    route = Reply(
+                        200,
+                        file.read_bytes(),
+                        {"Content-Type": _TYPES.get(file.suffix, "application/octet-stream")},
+                    )
             if route is None:
                 route = Reply(404, b"not found", {"Content-Type": "text/plain"})
             reply = route(self) if callable(route) else route

@@ -33,7 +33,9 @@ class PluginError(DancescrapeError):
         self.version = version
         self.hook = hook
         self.reason = reason
-        super().__init__(f"plugin {plugin!r} ({version or 'unknown version'}) failed in {hook}: {reason}")
+        super().__init__(
+            f"plugin {plugin!r} ({version or 'unknown version'}) failed in {hook}: {reason}"
+        )
 
 
 class SourceError(DancescrapeError):

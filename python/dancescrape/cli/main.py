@@ -49,16 +49,24 @@ def _settings(config: str | None, env: str | None, overrides: dict[str, Any]) ->
 
 
 @cli.command()
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A YAML config file.")
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="A YAML config file."
+)
 @click.option("--env", help="Environment: loads config/ENV.yaml over the embedded default.")
 @click.option("--source", "sources", multiple=True, help="URL, file or folder (repeatable).")
-@click.option("--sink", "sinks", multiple=True, help="KIND:TARGET, e.g. sqlite:events.db (repeatable).")
+@click.option(
+    "--sink", "sinks", multiple=True, help="KIND:TARGET, e.g. sqlite:events.db (repeatable)."
+)
 @click.option("--timezone", help="IANA zone for sources that give none.")
 @click.option("--from", "date_from", callback=_date, help="First local date to keep (ISO).")
 @click.option("--to", "date_to", callback=_date, help="Last local date to keep (ISO).")
-@click.option("--plugins", help="Third-party plugins to load, comma-separated; '' for built-ins only.")
+@click.option(
+    "--plugins", help="Third-party plugins to load, comma-separated; '' for built-ins only."
+)
 @click.option("--strict-plugins", is_flag=True, help="A plugin that fails to load ends the run.")
-@click.option("--report", "report_file", type=click.Path(dir_okay=False), help="Write the run report as JSON.")
+@click.option(
+    "--report", "report_file", type=click.Path(dir_okay=False), help="Write the run report as JSON."
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def run(
     config_file: str | None,

@@ -39,7 +39,9 @@ def render_report(report: RunReport, console: Console) -> None:
             d = p.as_dict()
             problems.add_row(d["stage"], d["subject"], d["reason"])
         if len(report.problems) > _MAX_PROBLEMS_SHOWN:
-            problems.add_row("…", f"{len(report.problems) - _MAX_PROBLEMS_SHOWN} more", "see --report")
+            problems.add_row(
+                "…", f"{len(report.problems) - _MAX_PROBLEMS_SHOWN} more", "see --report"
+            )
         console.print(problems)
 
 

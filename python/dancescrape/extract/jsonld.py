@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import Callable
 
-
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from dancescrape.errors import ExtractError
@@ -72,8 +71,12 @@ class JsonLdExtractor(Extractor):
                 items += 1
                 name = item.get("name") if isinstance(item.get("name"), str) else None
                 where = f"{label}, event {index}" + (f" {name!r}" if name else "")
-                _collect(lambda item=item: events_from_item(item, document, context), where,
-                         events, problems)
+                _collect(
+                    lambda item=item: events_from_item(item, document, context),
+                    where,
+                    events,
+                    problems,
+                )
         if not events:
             if problems:
                 raise ExtractError(document.url, "no usable events: " + "; ".join(problems))
@@ -100,5 +103,3 @@ def _collect(
 @hookimpl
 def register_extractors(register: Callable[[type[Extractor]], None]) -> None:
     register(JsonLdExtractor)
-
-

@@ -13,12 +13,21 @@ from dateutil import rrule
 __all__ = ["ScheduleError", "expand_schedule"]
 
 _DAYS = {
-    "monday": rrule.MO, "tuesday": rrule.TU, "wednesday": rrule.WE, "thursday": rrule.TH,
-    "friday": rrule.FR, "saturday": rrule.SA, "sunday": rrule.SU,
+    "monday": rrule.MO,
+    "tuesday": rrule.TU,
+    "wednesday": rrule.WE,
+    "thursday": rrule.TH,
+    "friday": rrule.FR,
+    "saturday": rrule.SA,
+    "sunday": rrule.SU,
 }
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
-_FREQ_WORDS = {"daily": (rrule.DAILY, 1), "weekly": (rrule.WEEKLY, 1), "monthly": (rrule.MONTHLY, 1),
-               "yearly": (rrule.YEARLY, 1)}
+_FREQ_WORDS = {
+    "daily": (rrule.DAILY, 1),
+    "weekly": (rrule.WEEKLY, 1),
+    "monthly": (rrule.MONTHLY, 1),
+    "yearly": (rrule.YEARLY, 1),
+}
 
 
 class ScheduleError(ValueError):
@@ -33,7 +42,9 @@ def _as_list(value: Any) -> list[Any]:
 
 def _frequency(value: Any) -> tuple[int, int]:
     if not isinstance(value, str):
-        raise ScheduleError(f"repeatFrequency must be text such as 'P1W', got {type(value).__name__}")
+        raise ScheduleError(
+            f"repeatFrequency must be text such as 'P1W', got {type(value).__name__}"
+        )
     word = _FREQ_WORDS.get(value.strip().lower())
     if word:
         return word
@@ -41,8 +52,12 @@ def _frequency(value: Any) -> tuple[int, int]:
     if not match or not any(match.groups()):
         raise ScheduleError(f"repeatFrequency {value!r} is not an ISO 8601 duration such as 'P1W'")
     years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
-    for freq, n in ((rrule.YEARLY, years), (rrule.MONTHLY, months), (rrule.WEEKLY, weeks),
-                    (rrule.DAILY, days)):
+    for freq, n in (
+        (rrule.YEARLY, years),
+        (rrule.MONTHLY, months),
+        (rrule.WEEKLY, weeks),
+        (rrule.DAILY, days),
+    ):
         if n:
             return freq, n
     raise ScheduleError(f"repeatFrequency {value!r} is zero")  # pragma: no cover

@@ -23,20 +23,48 @@ from dancescrape.normalise.text import clean_text, html_to_text
 __all__ = ["EVENT_TYPE_NAMES", "SchemaError", "events_from_item", "find_events", "type_names"]
 
 #: schema.org Event and all its subtypes.
-EVENT_TYPE_NAMES = frozenset({
-    "Event", "BusinessEvent", "ChildrensEvent", "ComedyEvent", "CourseInstance", "DanceEvent",
-    "DeliveryEvent", "EducationEvent", "EventSeries", "ExhibitionEvent", "Festival", "FoodEvent",
-    "Hackathon", "LiteraryEvent", "MusicEvent", "PublicationEvent", "SaleEvent", "ScreeningEvent",
-    "SocialEvent", "SportsEvent", "TheaterEvent", "VisualArtsEvent", "OnDemandEvent",
-    "BroadcastEvent",
-})
+EVENT_TYPE_NAMES = frozenset(
+    {
+        "Event",
+        "BusinessEvent",
+        "ChildrensEvent",
+        "ComedyEvent",
+        "CourseInstance",
+        "DanceEvent",
+        "DeliveryEvent",
+        "EducationEvent",
+        "EventSeries",
+        "ExhibitionEvent",
+        "Festival",
+        "FoodEvent",
+        "Hackathon",
+        "LiteraryEvent",
+        "MusicEvent",
+        "PublicationEvent",
+        "SaleEvent",
+        "ScreeningEvent",
+        "SocialEvent",
+        "SportsEvent",
+        "TheaterEvent",
+        "VisualArtsEvent",
+        "OnDemandEvent",
+        "BroadcastEvent",
+    }
+)
 _TYPE_HINTS: dict[str, EventType] = {
-    "Festival": "festival", "EducationEvent": "class", "CourseInstance": "class",
-    "SocialEvent": "social", "TheaterEvent": "performance", "ScreeningEvent": "performance",
+    "Festival": "festival",
+    "EducationEvent": "class",
+    "CourseInstance": "class",
+    "SocialEvent": "social",
+    "TheaterEvent": "performance",
+    "ScreeningEvent": "performance",
 }
 _STATUSES: dict[str, Status] = {
-    "eventscheduled": "scheduled", "eventcancelled": "cancelled", "eventcanceled": "cancelled",
-    "eventpostponed": "postponed", "eventrescheduled": "rescheduled",
+    "eventscheduled": "scheduled",
+    "eventcancelled": "cancelled",
+    "eventcanceled": "cancelled",
+    "eventpostponed": "postponed",
+    "eventrescheduled": "rescheduled",
     "eventmovedonline": "scheduled",
 }
 # Containers in which pages nest their events.
@@ -88,8 +116,13 @@ def _text(item: dict[str, Any], key: str, where: str = "") -> str | None:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", bool: "a boolean", int: "a number",
-            float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "an object",
+        list: "a list",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 def _first_object(value: Any) -> dict[str, Any] | str | None:
@@ -134,7 +167,10 @@ def _place(item: dict[str, Any]) -> dict[str, Any]:
         raise SchemaError(f"location.address must be text or a PostalAddress, got {_kind(address)}")
     geo = location.get("geo")
     if isinstance(geo, dict):
-        lat, lon = parse_amount_signed(geo.get("latitude")), parse_amount_signed(geo.get("longitude"))
+        lat, lon = (
+            parse_amount_signed(geo.get("latitude")),
+            parse_amount_signed(geo.get("longitude")),
+        )
         if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
             out["latitude"], out["longitude"] = lat, lon
     return out
@@ -168,7 +204,11 @@ def _offers(item: dict[str, Any]) -> dict[str, Any]:
         if cur is not None and not isinstance(cur, str):
             raise SchemaError(f"offers.priceCurrency must be text, got {_kind(cur)}")
         currency = currency or (cur.strip().upper() if cur else None)
-        for key, bucket in (("price", (lows, highs)), ("lowPrice", (lows,)), ("highPrice", (highs,))):
+        for key, bucket in (
+            ("price", (lows, highs)),
+            ("lowPrice", (lows,)),
+            ("highPrice", (highs,)),
+        ):
             if key not in offer or offer[key] in (None, ""):
                 continue
             raw = offer[key]
@@ -260,8 +300,13 @@ def events_from_item(
                 occurrence_id = f"{identifier}#{start.date().isoformat()}" if identifier else None
                 local_zone = getattr(start.tzinfo, "key", zone)  # scheduleTimezone wins
                 events.append(
-                    Event(start=start, end=end, timezone=local_zone, source_event_id=occurrence_id,
-                          **common)
+                    Event(
+                        start=start,
+                        end=end,
+                        timezone=local_zone,
+                        source_event_id=occurrence_id,
+                        **common,
+                    )
                 )
         return events
 

@@ -10,7 +10,11 @@ from dancescrape.errors import FetchError
 __all__ = ["declared_charset", "decode_text"]
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def declared_charset(content_type: str) -> str | None:
@@ -45,4 +49,6 @@ def decode_text(url: str, content: bytes, content_type: str) -> str:
         where = f"byte 0x{bad} at offset {exc.start}"
         if charset is None:
             raise FetchError(url, f"not valid UTF-8 ({where}) and no charset is declared") from None
-        raise FetchError(url, f"not valid {codec.name} as declared in the {origin} ({where})") from None
+        raise FetchError(
+            url, f"not valid {codec.name} as declared in the {origin} ({where})"
+        ) from None

@@ -35,7 +35,8 @@ class HttpFetcher:
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > cap:
                     raise FetchError(
-                        url, f"body of {human_bytes(int(declared))} exceeds the {human_bytes(cap)} limit"
+                        url,
+                        f"body of {human_bytes(int(declared))} exceeds the {human_bytes(cap)} limit",
                     )
                 body = bytearray()
                 async for chunk in response.aiter_raw():

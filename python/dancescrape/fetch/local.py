@@ -9,14 +9,16 @@ from urllib.parse import unquote, urlparse
 from dancescrape.errors import FetchError
 from dancescrape.fetch.limits import FetchLimits, human_bytes
 
-__all__ = ["read_local", "guess_media_type"]
+__all__ = ["guess_media_type", "read_local"]
 
 _EXTRA_TYPES = {".jsonld": "application/ld+json", ".ics": "text/calendar"}
 
 
 def guess_media_type(path: Path) -> str:
     suffix = path.suffix.lower()
-    return _EXTRA_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return (
+        _EXTRA_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
 
 
 def read_local(url: str, limits: FetchLimits) -> tuple[bytes, str]:
@@ -26,7 +28,8 @@ def read_local(url: str, limits: FetchLimits) -> tuple[bytes, str]:
         size = path.stat().st_size
         if size > limits.max_body_bytes:
             raise FetchError(
-                url, f"file of {human_bytes(size)} exceeds the {human_bytes(limits.max_body_bytes)} limit"
+                url,
+                f"file of {human_bytes(size)} exceeds the {human_bytes(limits.max_body_bytes)} limit",
             )
         return path.read_bytes(), guess_media_type(path)
     except OSError as exc:

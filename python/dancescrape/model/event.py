@@ -91,7 +91,9 @@ class Event:
             if value.tzinfo is None or value.utcoffset() is None:
                 raise ValueError(f"Event.{name} must be timezone-aware, got naive {value!r}")
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"Event.end {self.end.isoformat()} is before start {self.start.isoformat()}")
+            raise ValueError(
+                f"Event.end {self.end.isoformat()} is before start {self.start.isoformat()}"
+            )
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:

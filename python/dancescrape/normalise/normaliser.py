@@ -29,11 +29,12 @@ def normalise_frame(frame: pl.DataFrame) -> pl.DataFrame:
         ignore_nulls=True,
     )
     known = set(STYLE_SLUGS)
-    given = pl.col("dance_styles").list.eval(
-        pl.element().filter(pl.element().is_in(list(known)))
-    )
+    given = pl.col("dance_styles").list.eval(pl.element().filter(pl.element().is_in(list(known))))
     return frame.with_columns(
-        pl.when(given.list.len() > 0).then(given).otherwise(styles_expr(text)).alias("dance_styles"),
+        pl.when(given.list.len() > 0)
+        .then(given)
+        .otherwise(styles_expr(text))
+        .alias("dance_styles"),
         event_type_expr(pl.col("title"), pl.col("description"), pl.col("event_type")).alias(
             "event_type"
         ),

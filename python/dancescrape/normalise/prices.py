@@ -8,8 +8,17 @@ from dataclasses import dataclass
 __all__ = ["Price", "format_price", "parse_amount", "parse_price_text"]
 
 _SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-_SYMBOL_TO_CODE = {"€": "EUR", "£": "GBP", "CA$": "CAD", "C$": "CAD", "A$": "AUD", "AU$": "AUD",
-                   "NZ$": "NZD", "US$": "USD", "¥": "JPY"}
+_SYMBOL_TO_CODE = {
+    "€": "EUR",
+    "£": "GBP",
+    "CA$": "CAD",
+    "C$": "CAD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "NZ$": "NZD",
+    "US$": "USD",
+    "¥": "JPY",
+}
 _FREE = re.compile(r"\b(free|gratis|no cover|kostenlos|gratuit)\b", re.I)
 _AMOUNT = re.compile(r"\d+(?:[.,]\d{1,2})?")
 _CODE = re.compile(r"\b([A-Z]{3})\b")

@@ -10,8 +10,17 @@ __all__ = ["STYLE_ALIASES", "STYLE_SLUGS", "style_pattern", "styles_expr"]
 
 #: slug -> aliases (regex fragments, matched case-insensitively on word boundaries).
 STYLE_ALIASES: dict[str, tuple[str, ...]] = {
-    "salsa": ("salsa", r"salsa on ?[12]", "rueda(?: de casino)?", "casino", "mambo", "timba",
-              "salsa caleña", "salsa cubana", "cuban salsa"),
+    "salsa": (
+        "salsa",
+        r"salsa on ?[12]",
+        "rueda(?: de casino)?",
+        "casino",
+        "mambo",
+        "timba",
+        "salsa caleña",
+        "salsa cubana",
+        "cuban salsa",
+    ),
     "bachata": ("bachata", "bachata sensual", "sensual bachata", "bachatango", "dominican bachata"),
     "kizomba": ("kizomba", "kiz", "ghetto zouk"),
     "urban-kiz": ("urban kiz", "urbankiz", "urban kizomba", "tarraxo", "tarraxinha"),
@@ -25,12 +34,34 @@ STYLE_ALIASES: dict[str, tuple[str, ...]] = {
     "fusion": ("fusion",),
     "west-coast-swing": ("west coast swing", "westie", "wcs"),
     "east-coast-swing": ("east coast swing", "jitterbug"),
-    "argentine-tango": ("argentine tango", "tango argentino", "tango", "milonga", "milongas",
-                        "pr[aá]ctica", "tango nuevo", "vals criollo"),
-    "ballroom": ("ballroom", "standard ballroom", "waltz", "viennese waltz", "foxtrot",
-                 "quickstep", "slow fox"),
-    "latin-ballroom": ("latin ballroom", "international latin", "rumba", "cha[- ]?cha(?:[- ]?cha)?",
-                       "samba", "paso doble", "jive"),
+    "argentine-tango": (
+        "argentine tango",
+        "tango argentino",
+        "tango",
+        "milonga",
+        "milongas",
+        "pr[aá]ctica",
+        "tango nuevo",
+        "vals criollo",
+    ),
+    "ballroom": (
+        "ballroom",
+        "standard ballroom",
+        "waltz",
+        "viennese waltz",
+        "foxtrot",
+        "quickstep",
+        "slow fox",
+    ),
+    "latin-ballroom": (
+        "latin ballroom",
+        "international latin",
+        "rumba",
+        "cha[- ]?cha(?:[- ]?cha)?",
+        "samba",
+        "paso doble",
+        "jive",
+    ),
     "country": ("country", "two[- ]step", "line danc(?:e|ing)", "country swing", "honky tonk"),
     "contra": ("contra", "contra dance", "contradance"),
     "hustle": ("hustle", "disco hustle"),
@@ -56,9 +87,11 @@ def styles_expr(text: pl.Expr) -> pl.Expr:
     found = pl.concat_list(hits).list.drop_nulls()
     # "swing" is the umbrella: drop it when a specific swing style was named.
     specific = found.list.set_intersection(pl.lit(list(SWING_FAMILY), dtype=pl.List(pl.String)))
-    return pl.when(specific.list.len() > 0).then(
-        found.list.set_difference(pl.lit(["swing"], dtype=pl.List(pl.String)))
-    ).otherwise(found)
+    return (
+        pl.when(specific.list.len() > 0)
+        .then(found.list.set_difference(pl.lit(["swing"], dtype=pl.List(pl.String))))
+        .otherwise(found)
+    )
 
 
 # Patterns must compile in Python too (the tests use `re` to cross-check polars).

@@ -164,7 +164,9 @@ def load_settings(
 
     class _Layered(Settings):
         @classmethod
-        def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):  # type: ignore[no-untyped-def, override]
+        def settings_customise_sources(
+            cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+        ):  # type: ignore[no-untyped-def, override]
             return (
                 InitSettingsSource(settings_cls, init),
                 env_settings,
@@ -178,7 +180,9 @@ def load_settings(
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise ConfigError(f"invalid configuration (from {origins} and SCRAPER_*): {problems}") from None
+        raise ConfigError(
+            f"invalid configuration (from {origins} and SCRAPER_*): {problems}"
+        ) from None
     settings: Settings = layered
     if settings.api.token is not None:
         register_secret(settings.api.token.get_secret_value())
@@ -200,9 +204,7 @@ def sanitised(settings: Settings) -> dict[str, Any]:
         return value
 
     raw = {name: getattr(settings, name) for name in Settings.model_fields}
-    dumped = {
-        k: (v.model_dump() if isinstance(v, BaseModel) else v) for k, v in raw.items()
-    }
+    dumped = {k: (v.model_dump() if isinstance(v, BaseModel) else v) for k, v in raw.items()}
     for section in ("api",):
         section_model = getattr(settings, section)
         dumped[section] = {n: getattr(section_model, n) for n in type(section_model).model_fields}

@@ -13,7 +13,10 @@ _lock = threading.Lock()
 
 _PATTERNS = (
     # scheme://user:password@host  ->  scheme://user:***@host
-    (re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]+:)[^@\s]+(?P<tail>@)"), r"\g<head>***\g<tail>"),
+    (
+        re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]+:)[^@\s]+(?P<tail>@)"),
+        r"\g<head>***\g<tail>",
+    ),
     # password=..., token=..., secret=..., api_key=... in DSNs and query strings
     (
         re.compile(r"(?i)(?P<head>\b(?:password|passwd|pwd|token|secret|api[_-]?key)=)[^&\s;]+"),

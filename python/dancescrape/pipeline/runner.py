@@ -166,7 +166,9 @@ class Pipeline:
                 if registered.component().accepts(document):
                     return registered
             except Exception as exc:
-                self.report.add("plugin", registered.plugin, str(self.host.guard(registered, "accepts")(exc)))
+                self.report.add(
+                    "plugin", registered.plugin, str(self.host.guard(registered, "accepts")(exc))
+                )
         return None
 
     def _extract(self, document: Document) -> list[Event]:
@@ -199,7 +201,8 @@ class Pipeline:
         bad = [e for e in events if not isinstance(e, Event)]
         if bad:
             self.report.add(
-                "extract", document.url,
+                "extract",
+                document.url,
                 f"extractor {registered.component.name!r} returned {type(bad[0]).__name__}, not Event",
             )
             events = [e for e in events if isinstance(e, Event)]
@@ -228,7 +231,9 @@ class Pipeline:
             registered = kinds.get(kind)
             if registered is None:
                 self.report.sinks_failed += 1
-                self.report.add("sink", shown, f"unknown sink kind {kind!r} (known: {', '.join(sorted(kinds))})")
+                self.report.add(
+                    "sink", shown, f"unknown sink kind {kind!r} (known: {', '.join(sorted(kinds))})"
+                )
                 continue
             try:
                 sink = registered.component(target)
@@ -246,7 +251,9 @@ class Pipeline:
                 self.report.add("sink", shown, mask_secrets(str(exc)))
             except Exception as exc:
                 self.report.sinks_failed += 1
-                self.report.add("sink", shown, mask_secrets(str(self.host.guard(registered, "write")(exc))))
+                self.report.add(
+                    "sink", shown, mask_secrets(str(self.host.guard(registered, "write")(exc)))
+                )
 
     def _alert(self) -> None:
         report = self.report
@@ -265,11 +272,11 @@ class Pipeline:
         for name in self.settings.alerts:
             registered = channels.get(name)
             if registered is None:
-                report.add("alert", name, f"unknown alert channel (known: {', '.join(sorted(channels))})")
+                report.add(
+                    "alert", name, f"unknown alert channel (known: {', '.join(sorted(channels))})"
+                )
                 continue
             try:
                 registered.component().send(alert)
             except Exception as exc:
                 report.add("alert", name, str(self.host.guard(registered, "send")(exc)))
-
-

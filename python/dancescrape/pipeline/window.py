@@ -18,7 +18,9 @@ class Window:
     end: date
 
     @classmethod
-    def from_options(cls, start: date | None, end: date | None, horizon_days: int, today: date) -> Window:
+    def from_options(
+        cls, start: date | None, end: date | None, horizon_days: int, today: date
+    ) -> Window:
         first = start or today
         last = end or first + timedelta(days=horizon_days)
         if last < first:
@@ -32,5 +34,7 @@ class Window:
         if event.end is None:
             return event.start.date() >= self.start
         # An exclusive all-day end at midnight belongs to the day before.
-        last_moment = event.end - timedelta(microseconds=1) if event.end > event.start else event.end
+        last_moment = (
+            event.end - timedelta(microseconds=1) if event.end > event.start else event.end
+        )
         return last_moment.date() >= self.start

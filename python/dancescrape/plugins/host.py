@@ -92,9 +92,7 @@ class PluginHost:
         self._components: dict[str, dict[str, Registered[Any]]] = {}
 
     @classmethod
-    def from_environment(
-        cls, plugins: str | None = None, *, strict: bool = False
-    ) -> PluginHost:
+    def from_environment(cls, plugins: str | None = None, *, strict: bool = False) -> PluginHost:
         """Build and load a host; `plugins` (from `--plugins`) beats `DANCESCRAPE_LOAD_PLUGINS`."""
         raw = plugins if plugins is not None else os.environ.get(ENV_LOAD_PLUGINS)
         host = cls(parse_selection(raw), strict=strict)
@@ -226,7 +224,9 @@ class PluginHost:
                     f"{type(exc).__name__}: {exc}",
                 )
 
-    def guard(self, registered: Registered[Any], what: str) -> Callable[[BaseException], PluginError]:
+    def guard(
+        self, registered: Registered[Any], what: str
+    ) -> Callable[[BaseException], PluginError]:
         """Build the error for a component that raised at run time, naming it and its plugin."""
         info = self.infos.get(registered.plugin)
 

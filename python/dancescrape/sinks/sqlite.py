@@ -21,7 +21,10 @@ __all__ = ["SCHEMA_VERSION", "SqliteSink"]
 SCHEMA_VERSION = 1
 _TYPES = {
     "all_day": "INTEGER NOT NULL",
-    "latitude": "REAL", "longitude": "REAL", "price_min": "REAL", "price_max": "REAL",
+    "latitude": "REAL",
+    "longitude": "REAL",
+    "price_min": "REAL",
+    "price_max": "REAL",
 }
 # Columns beyond the contract, for querying: the start instant in UTC sorts correctly.
 _EXTRA = ("start_utc",)
@@ -77,8 +80,7 @@ class SqliteSink(Sink):
         )
         starts = frame["start"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_list()
         rows = [
-            [_cell(record[c]) for c in EVENT_COLUMNS]
-            + [start]
+            [_cell(record[c]) for c in EVENT_COLUMNS] + [start]
             for record, start in zip(iter_records(frame), starts, strict=True)
         ]
         try:
