@@ -22,38 +22,37 @@ PROVENANCE_DTYPE = pl.Struct(
     {"source": pl.String, "source_url": pl.String, "source_event_id": pl.String, "url": pl.String}
 )
 
-EVENT_SCHEMA: pl.Schema = pl.Schema(
-    {
-        "event_id": pl.String,
-        "title": pl.String,
-        "description": pl.String,
-        "dance_styles": pl.List(pl.String),
-        "event_type": pl.String,
-        "start": _UTC,
-        "end": _UTC,
-        "timezone": pl.String,
-        "all_day": pl.Boolean,
-        "venue": pl.String,
-        "address": pl.String,
-        "city": pl.String,
-        "country": pl.String,
-        "latitude": pl.Float64,
-        "longitude": pl.Float64,
-        "price": pl.String,
-        "price_min": pl.Float64,
-        "price_max": pl.Float64,
-        "currency": pl.String,
-        "organizer": pl.String,
-        "url": pl.String,
-        "status": pl.String,
-        "source": pl.String,
-        "source_url": pl.String,
-        "source_event_id": pl.String,
-        "sources": pl.List(PROVENANCE_DTYPE),
-        "first_seen": _UTC,
-        "last_seen": _UTC,
-    }
-)
+_FIELDS: dict[str, pl.DataType] = {
+    "event_id": pl.String(),
+    "title": pl.String(),
+    "description": pl.String(),
+    "dance_styles": pl.List(pl.String()),
+    "event_type": pl.String(),
+    "start": _UTC,
+    "end": _UTC,
+    "timezone": pl.String(),
+    "all_day": pl.Boolean(),
+    "venue": pl.String(),
+    "address": pl.String(),
+    "city": pl.String(),
+    "country": pl.String(),
+    "latitude": pl.Float64(),
+    "longitude": pl.Float64(),
+    "price": pl.String(),
+    "price_min": pl.Float64(),
+    "price_max": pl.Float64(),
+    "currency": pl.String(),
+    "organizer": pl.String(),
+    "url": pl.String(),
+    "status": pl.String(),
+    "source": pl.String(),
+    "source_url": pl.String(),
+    "source_event_id": pl.String(),
+    "sources": pl.List(PROVENANCE_DTYPE),
+    "first_seen": _UTC,
+    "last_seen": _UTC,
+}
+EVENT_SCHEMA: pl.Schema = pl.Schema(_FIELDS)
 EVENT_COLUMNS: tuple[str, ...] = tuple(EVENT_SCHEMA.names())
 _DATETIME_COLUMNS = ("start", "end", "first_seen", "last_seen")
 

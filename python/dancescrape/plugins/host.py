@@ -155,8 +155,8 @@ class PluginHost:
             table: dict[str, Registered[Any]] = {}
             self._components[kind] = table
             caller = getattr(self.pm.hook, hook_name)
-            # Oldest registration first, so built-ins claim their names before plugins.
-            for impl in reversed(caller.get_hookimpls()):
+            # get_hookimpls() lists in registration order: built-ins claim their names first.
+            for impl in caller.get_hookimpls():
                 self._call_register(impl, hook_name, kind, base, attr, table)
 
     def _call_register(
@@ -212,7 +212,7 @@ class PluginHost:
     def notify(self, hook_name: str, **kwargs: Any) -> None:
         """Call a lifecycle hook on every plugin; one that raises is recorded and skipped."""
         caller = getattr(self.pm.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():
             try:
                 impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
             except Exception as exc:

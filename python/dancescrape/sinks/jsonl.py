@@ -52,7 +52,7 @@ class JsonlSink(Sink):
             return
         self._file.close()
         try:
-            os.replace(self._tmp, self.target)
+            Path(self._tmp).replace(self.target)
         except OSError as exc:
             raise SinkError(f"jsonl:{self.target}: cannot finish: {exc.strerror or exc}") from None
 
