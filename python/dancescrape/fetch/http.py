@@ -1,13 +1,44 @@
-"""http(s) fetching on httpx: timeouts, a redirect limit and a body-size cap, streamed."""
+"""One http(s) request on httpx: timeouts, a redirect limit and a body-size cap, streamed.
+
+Retries, politeness, robots.txt and the per-document deadline live in `fetcher`; this
+module only turns one attempt into a response or a typed error that says whether trying
+again could help.
+"""
 
 from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
 
 import httpx
 
 from dancescrape.errors import FetchError
 from dancescrape.fetch.limits import FetchLimits, human_bytes
+from dancescrape.fetch.retry import parse_retry_after
 
-__all__ = ["HttpFetcher"]
+__all__ = ["HttpFetcher", "HttpResponse", "HttpStatusError", "TransientError"]
+
+
+class TransientError(FetchError):
+    """A timeout or connection failure: the same request may well work a moment later."""
+
+
+class HttpStatusError(FetchError):
+    """The server answered with an error status; `retry_after` is its Retry-After in seconds."""
+
+    def __init__(self, url: str, status: int, reason: str, retry_after: float | None) -> None:
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(url, reason)
+
+
+@dataclass(slots=True, frozen=True)
+class HttpResponse:
+    url: str  # after redirects
+    status: int
+    content: bytes
+    content_type: str
+    headers: dict[str, str]
 
 
 class HttpFetcher:
@@ -23,14 +54,17 @@ class HttpFetcher:
             limits=httpx.Limits(max_connections=limits.concurrency * 2),
         )
 
-    async def get(self, url: str) -> tuple[str, bytes, str, int, dict[str, str]]:
-        """(final URL, body, content type, status, headers) of a successful GET."""
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
+        """The response to one GET; 304 is returned, other statuses ≥ 400 raise."""
         cap = self.limits.max_body_bytes
         try:
-            async with self.client.stream("GET", url) as response:
+            async with self.client.stream("GET", url, headers=headers) as response:
                 if response.status_code >= 400:
-                    raise FetchError(
-                        url, f"HTTP {response.status_code} {response.reason_phrase}".strip()
+                    raise HttpStatusError(
+                        url,
+                        response.status_code,
+                        f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+                        parse_retry_after(response.headers.get("retry-after")),
                     )
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > cap:
@@ -47,21 +81,25 @@ class HttpFetcher:
                 if response.headers.get("content-encoding"):
                     # aiter_raw skips decompression so the cap counts wire bytes; decode now.
                     content = _decompress(url, content, response.headers["content-encoding"], cap)
-                return (
+                return HttpResponse(
                     str(response.url),
+                    response.status_code,
                     content,
                     response.headers.get("content-type", ""),
-                    response.status_code,
                     dict(response.headers),
                 )
         except FetchError:
             raise
         except httpx.TooManyRedirects:
-            raise FetchError(url, f"more than {self.limits.max_redirects} redirects") from None
+            raise FetchError(
+                url, f"more than {self.limits.max_redirects} redirects (a redirect loop?)"
+            ) from None
         except httpx.TimeoutException:
-            raise FetchError(url, f"timed out after {self.limits.timeout_seconds:g}s") from None
-        except httpx.ConnectError as exc:
-            raise FetchError(url, f"cannot connect: {exc or 'connection refused'}") from None
+            raise TransientError(url, f"timed out after {self.limits.timeout_seconds:g}s") from None
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise TransientError(url, f"{_kind(exc)}: {exc or type(exc).__name__}") from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(url, f"invalid URL: {exc}") from None
         except httpx.HTTPError as exc:
             raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
 
@@ -69,9 +107,13 @@ class HttpFetcher:
         await self.client.aclose()
 
 
-def _decompress(url: str, data: bytes, encoding: str, cap: int) -> bytes:
-    import zlib
+def _kind(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return "cannot connect"
+    return "connection broken"
 
+
+def _decompress(url: str, data: bytes, encoding: str, cap: int) -> bytes:
     encoding = encoding.strip().lower()
     if encoding in ("identity", ""):
         return data

@@ -8,9 +8,10 @@ decide which YAML layers come first.
 from __future__ import annotations
 
 import os
+import re
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -21,7 +22,10 @@ from dancescrape.errors import ConfigError
 from dancescrape.ops.secrets import mask_secrets, register_secret
 
 __all__ = [
+    "CrawlSettings",
     "FetchSettings",
+    "HostSettings",
+    "RenderSettings",
     "RunSettings",
     "Settings",
     "SourceSettings",
@@ -36,6 +40,33 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class CrawlSettings(_Section):
+    """Link following within one source. Patterns are regular expressions searched in URLs."""
+
+    #: Follow only links matching one of these (empty: any link on the seed's host).
+    follow: list[str] = Field(default_factory=list)
+    #: Never follow links matching one of these; beats `follow`.
+    deny: list[str] = Field(default_factory=list)
+    max_depth: int = Field(default=2, ge=0, le=50)
+    max_pages: int = Field(default=200, ge=1)
+    #: Follow rel="next" and "next page" links whatever the patterns say (depth still counts).
+    pagination: bool = True
+    #: Read sitemaps: the seed itself when it is one, and those robots.txt lists.
+    sitemaps: bool = True
+    #: Stay on the seed's host (and port).
+    same_host: bool = True
+
+    @field_validator("follow", "deny")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+        return value
+
+
 class SourceSettings(_Section):
     """One source: a URL, a file or a folder, with optional per-source settings."""
 
@@ -43,6 +74,11 @@ class SourceSettings(_Section):
     name: str | None = None
     timezone: str | None = None
     extractor: str | None = None
+    #: static: never a browser; js: always render; auto: render a script-built page with no events.
+    render: Literal["auto", "static", "js"] = "auto"
+    crawl: CrawlSettings | None = None
+    #: False exempts this source from robots.txt (only with the site owner's permission).
+    robots: bool = True
 
     @field_validator("timezone")
     @classmethod
@@ -50,18 +86,49 @@ class SourceSettings(_Section):
         return _check_zone(value) if value is not None else None
 
 
+class HostSettings(_Section):
+    """Limits for one host (key: "example.org" or "example.org:8080")."""
+
+    concurrency: int = Field(default=2, ge=1, le=256)
+    delay_seconds: float = Field(default=0.5, ge=0)
+
+
+class RenderSettings(_Section):
+    """The browser for JavaScript pages: Debian's Chromium unless `executable` says otherwise."""
+
+    executable: str | None = None
+    max_pages: int = Field(default=4, ge=1, le=64)
+    timeout_seconds: float = Field(default=20.0, gt=0)
+
+
 class FetchSettings(_Section):
-    timeout_seconds: float = Field(20.0, gt=0)
-    max_redirects: int = Field(5, ge=0)
-    max_body_bytes: int = Field(10 * 1024 * 1024, gt=0)
-    concurrency: int = Field(8, ge=1, le=256)
-    user_agent: str = "dancescrape/{version} (+https://github.com/dancescrape/dancescrape)"
+    timeout_seconds: float = Field(default=20.0, gt=0)
+    #: The whole document, retries and slow bodies included.
+    deadline_seconds: float = Field(default=60.0, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    concurrency: int = Field(default=8, ge=1, le=256)
+    #: `{version}` and `{contact}` are filled in.
+    user_agent: str = "dancescrape/{version} (+{contact})"
+    contact_url: str = "https://github.com/dancescrape/dancescrape"
+    per_host_concurrency: int = Field(default=2, ge=1, le=256)
+    per_host_delay_seconds: float = Field(default=0.5, ge=0)
+    hosts: dict[str, HostSettings] = Field(default_factory=dict)
+    retries: int = Field(default=3, ge=0, le=20)
+    backoff_seconds: float = Field(default=0.5, ge=0)
+    backoff_max_seconds: float = Field(default=30.0, ge=0)
+    breaker_failures: int = Field(default=5, ge=1)
+    breaker_cooldown_seconds: float = Field(default=60.0, ge=0)
+    obey_robots: bool = True
+    #: ETag/Last-Modified store for conditional GET; unset: no conditional GET, every page extracted.
+    state_path: str | None = None
+    render: RenderSettings = Field(default_factory=RenderSettings)
 
 
 class RunSettings(_Section):
     timezone: str = "UTC"
-    horizon_days: int = Field(120, ge=1, le=3660)
-    batch_size: int = Field(1000, ge=1)
+    horizon_days: int = Field(default=120, ge=1, le=3660)
+    batch_size: int = Field(default=1000, ge=1)
 
     @field_validator("timezone")
     @classmethod
@@ -164,9 +231,9 @@ def load_settings(
 
     class _Layered(Settings):
         @classmethod
-        def settings_customise_sources(
+        def settings_customise_sources(  # type: ignore[no-untyped-def]
             cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
-        ):  # type: ignore[no-untyped-def, override]
+        ):
             return (
                 InitSettingsSource(settings_cls, init),
                 env_settings,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,12 +18,14 @@ import polars as pl
 from loguru import logger
 
 from dancescrape import __version__
-from dancescrape.alerts.base import Alert
+from dancescrape.alerts.base import Alert, Severity
 from dancescrape.dedup.exact import exact_dedup
 from dancescrape.errors import DocumentError, PluginError, SinkError, SourceError
 from dancescrape.extract.base import ExtractContext, Extractor
+from dancescrape.fetch.conditional import ValidatorStore
 from dancescrape.fetch.fetcher import Fetcher
-from dancescrape.fetch.limits import FetchLimits
+from dancescrape.fetch.limits import FetchLimits, HostLimits
+from dancescrape.fetch.render import RenderLimits, looks_script_built
 from dancescrape.model.document import Document, Target
 from dancescrape.model.event import Event
 from dancescrape.model.schema import empty_frame, events_to_frame
@@ -34,6 +36,13 @@ from dancescrape.pipeline.report import RunReport
 from dancescrape.pipeline.window import Window
 from dancescrape.plugins.host import PluginHost, Registered
 from dancescrape.sources.base import SourceSpec
+from dancescrape.sources.crawl import (
+    CrawlRules,
+    Frontier,
+    is_sitemap,
+    page_links,
+    sitemap_locations,
+)
 
 __all__ = ["Pipeline", "Progress", "source_name"]
 
@@ -44,6 +53,33 @@ class Progress:
 
     total: Callable[[int], None] = lambda n: None
     advance: Callable[[str], None] = lambda url: None
+
+
+@dataclass(slots=True)
+class _Job:
+    """One document to fetch, its crawl depth and its place in the run's output order."""
+
+    target: Target
+    depth: int
+    order: tuple[int, int, str]
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Extraction:
+    events: list[Event] = field(default_factory=list)
+    #: (stage, subject, reason), reported by `Pipeline._settle`.
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    #: The document held nothing usable (as opposed to an extractor that broke).
+    empty: bool = False
+
+
+def _script_built(document: Document) -> bool:
+    return (
+        bool(document.text)
+        and "html" in document.media_type
+        and looks_script_built(document.text or "")
+    )
 
 
 def source_name(spec: str) -> str:
@@ -69,6 +105,7 @@ class Pipeline:
         self.report = RunReport(run_id=uuid.uuid4().hex[:12], started_at=datetime.now(UTC))
         for failure in host.failures:
             self.report.add("plugin", failure.plugin, str(failure))
+        self._source_conf: dict[str, SourceSettings] = {}
         self._extractors = sorted(
             host.extractors().values(), key=lambda r: (r.component.priority, r.component.name)
         )
@@ -110,6 +147,7 @@ class Pipeline:
             spec = SourceSpec(
                 conf.url, conf.name or source_name(conf.url), conf.timezone, conf.extractor
             )
+            self._source_conf.setdefault(spec.name, conf)
             kind = next((k for k in kinds if k.component().matches(spec.spec)), None)
             if kind is None:
                 self.report.add("source", spec.spec, "no source kind understands this spec")
@@ -121,41 +159,167 @@ class Pipeline:
             except Exception as exc:
                 self.report.add("source", spec.spec, str(self.host.guard(kind, "targets")(exc)))
 
-    # -- fetch and extract -----------------------------------------------------------------
+    # -- fetch, render, crawl and extract ------------------------------------------------
 
-    async def _harvest(self, targets: list[Target]) -> list[Event]:
+    def _limits(self) -> FetchLimits:
         fetch = self.settings.fetch
-        limits = FetchLimits(
+        return FetchLimits(
             timeout_seconds=fetch.timeout_seconds,
+            deadline_seconds=fetch.deadline_seconds,
             max_redirects=fetch.max_redirects,
             max_body_bytes=fetch.max_body_bytes,
             concurrency=fetch.concurrency,
-            user_agent=fetch.user_agent.format(version=__version__),
+            user_agent=fetch.user_agent.format(version=__version__, contact=fetch.contact_url),
+            per_host=HostLimits(fetch.per_host_concurrency, fetch.per_host_delay_seconds),
+            hosts={h: HostLimits(v.concurrency, v.delay_seconds) for h, v in fetch.hosts.items()},
+            retries=fetch.retries,
+            backoff_seconds=fetch.backoff_seconds,
+            backoff_max_seconds=fetch.backoff_max_seconds,
+            breaker_failures=fetch.breaker_failures,
+            breaker_cooldown_seconds=fetch.breaker_cooldown_seconds,
+            obey_robots=fetch.obey_robots,
         )
-        self.progress.total(len(targets))
-        gate = asyncio.Semaphore(fetch.concurrency)
-        # Results are kept in target order, so the run is deterministic however fetches interleave:
-        # the first source in the config leads when duplicates merge.
-        per_target: list[list[Event]] = [[] for _ in targets]
-        async with Fetcher(limits) as fetcher:
 
-            async def one(index: int) -> tuple[int, Document | DocumentError]:
-                async with gate:
+    def _fetcher(self) -> Fetcher:
+        fetch = self.settings.fetch
+        render = RenderLimits(
+            fetch.render.executable, fetch.render.max_pages, fetch.render.timeout_seconds
+        )
+        store = ValidatorStore(Path(fetch.state_path)) if fetch.state_path else None
+        return Fetcher(self._limits(), validators=store, render=render)
+
+    async def _harvest(self, targets: list[Target]) -> list[Event]:
+        frontier = Frontier()
+        queue: asyncio.Queue[_Job] = asyncio.Queue()
+        jobs: list[_Job] = []
+
+        def enqueue(target: Target, depth: int, order: tuple[int, int, str]) -> None:
+            job = _Job(target, depth, order)
+            jobs.append(job)
+            queue.put_nowait(job)
+
+        for index, target in enumerate(targets):
+            conf = self._source_conf.get(target.source)
+            rules = CrawlRules.from_settings(conf.crawl) if conf and conf.crawl else None
+            if frontier.add_seed(target, rules):
+                enqueue(target, 0, (index, 0, ""))
+        self.report.targets = len(jobs)
+        self.progress.total(len(jobs))
+
+        async with self._fetcher() as fetcher:
+
+            async def worker() -> None:
+                while True:
+                    job = await queue.get()
                     try:
-                        return index, await fetcher.fetch(targets[index])
-                    except DocumentError as exc:
-                        return index, exc
+                        found = await self._process(fetcher, frontier, job)
+                        for target, depth, _ in found:
+                            enqueue(target, depth, (job.order[0], depth, target.url))
+                        if found:
+                            self.report.targets = len(jobs)
+                            self.progress.total(len(jobs))
+                    finally:
+                        self.progress.advance(job.target.url)
+                        queue.task_done()
 
-            for next_done in asyncio.as_completed([one(i) for i in range(len(targets))]):
-                index, result = await next_done
-                if isinstance(result, DocumentError):
-                    self.report.documents_failed += 1
-                    self.report.add(result.stage, result.url, result.reason)
-                else:
-                    self.report.documents_fetched += 1
-                    per_target[index] = self._extract(result)
-                self.progress.advance(targets[index].url)
-        return [event for events in per_target for event in events]
+            workers = [
+                asyncio.create_task(worker()) for _ in range(self.settings.fetch.concurrency)
+            ]
+            try:
+                await queue.join()
+            finally:
+                for task in workers:
+                    task.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+        # Source order first, then depth and URL: the same events in the same order however
+        # fetches interleave, and the first source in the config leads when duplicates merge.
+        jobs.sort(key=lambda j: j.order)
+        return [event for job in jobs for event in job.events]
+
+    async def _process(
+        self, fetcher: Fetcher, frontier: Frontier, job: _Job
+    ) -> list[tuple[Target, int, bool]]:
+        """Fetch, render and extract one job; return the new targets its page leads to."""
+        target, depth = job.target, job.depth
+        conf = self._source_conf.get(target.source)
+        rules = frontier.rules(target.source)
+        render = conf.render if conf else "auto"
+        # A page whose links we follow must be fetched in full, even if unchanged.
+        hub = rules is not None and (depth < rules.max_depth or rules.pagination)
+        try:
+            document = await fetcher.fetch(
+                target, obey_robots=conf.robots if conf else None, conditional=not hub
+            )
+            if render == "js" and document.status != 304:
+                document = await fetcher.render(document)
+        except DocumentError as exc:
+            self.report.documents_failed += 1
+            self.report.add(exc.stage, exc.url, exc.reason)
+            return []
+        self.report.documents_fetched += 1
+        found = await self._discover(fetcher, frontier, document, depth) if rules else []
+        if rules is not None and is_sitemap(document):
+            return found  # a sitemap holds pages to visit, not events
+        if target.url in fetcher.unchanged:
+            logger.debug("{}: unchanged since the last run; extraction skipped", target.url)
+            return found
+        outcome = self._extract(document)
+        if not outcome.events and render == "auto" and _script_built(document):
+            rendered = await self._render_auto(fetcher, document, outcome)
+            if rendered is not None:
+                document, outcome = rendered
+                if rules is not None:
+                    found += await self._discover(fetcher, frontier, document, depth)
+        self._settle(document, outcome, quiet_if_empty=bool(found))
+        job.events = outcome.events
+        return found
+
+    async def _render_auto(
+        self, fetcher: Fetcher, document: Document, static: _Extraction
+    ) -> tuple[Document, _Extraction] | None:
+        """Render a script-built page that had no events; None (and problems) if that fails."""
+        try:
+            rendered = await fetcher.render(document)
+        except DocumentError as exc:
+            static.problems.append(
+                ("fetch", exc.url, f"page looks built by JavaScript and {exc.reason}")
+            )
+            return None
+        logger.debug("{}: no events in the static page; rendered it with Chromium", document.url)
+        return rendered, self._extract(rendered)
+
+    async def _discover(
+        self, fetcher: Fetcher, frontier: Frontier, document: Document, depth: int
+    ) -> list[tuple[Target, int, bool]]:
+        rules = frontier.rules(document.source)
+        if rules is None:
+            return []
+        seed = document.target
+        found: list[tuple[Target, int, bool]] = []
+
+        def offer(url: str, at_depth: int, pagination: bool) -> None:
+            admitted = frontier.admit(seed, url, pagination)
+            if admitted is not None:
+                found.append((admitted, at_depth, pagination))
+
+        if is_sitemap(document):
+            if rules.sitemaps:
+                pages, sitemaps = sitemap_locations(document.text or "")
+                for url in sitemaps:
+                    offer(url, depth, True)
+                for url in pages:
+                    if depth < rules.max_depth:
+                        offer(url, depth + 1, False)
+            return found
+        if depth == 0 and rules.sitemaps and urlparse(document.url).scheme in ("http", "https"):
+            for url in (await fetcher.robots.rules(document.url)).sitemaps():
+                offer(url, 0, True)
+        for link in page_links(document):
+            if link.pagination and rules.pagination:
+                offer(link.url, depth, True)
+            elif depth < rules.max_depth:
+                offer(link.url, depth + 1, False)
+        return found
 
     def _choose(self, document: Document) -> Registered[Extractor] | None:
         wanted = document.target.extractor
@@ -171,7 +335,9 @@ class Pipeline:
                 )
         return None
 
-    def _extract(self, document: Document) -> list[Event]:
+    def _extract(self, document: Document) -> _Extraction:
+        """Events and problems of one document; nothing is reported yet (see `_settle`)."""
+        outcome = _Extraction()
         registered = self._choose(document)
         if registered is None:
             reason = (
@@ -179,8 +345,9 @@ class Pipeline:
                 if document.target.extractor
                 else f"no extractor accepts this document (type {document.media_type or 'unknown'})"
             )
-            self.report.add("extract", document.url, reason)
-            return []
+            outcome.problems.append(("extract", document.url, reason))
+            outcome.empty = True
+            return outcome
         context = ExtractContext(
             timezone=document.target.timezone or self.settings.run.timezone,
             window_start=self.window.start,
@@ -189,25 +356,37 @@ class Pipeline:
         try:
             events = list(registered.component().extract(document, context))
         except DocumentError as exc:
-            self.report.add(exc.stage, exc.url, exc.reason)
-            return []
+            outcome.problems.append((exc.stage, exc.url, exc.reason))
+            outcome.empty = True
+            events = []
         except Exception as exc:  # a broken extractor must not end the run
             error: PluginError = self.host.guard(registered, "extract")(exc)
-            self.report.add("extract", document.url, str(error))
-            return []
+            outcome.problems.append(("extract", document.url, str(error)))
+            events = []
         finally:
-            for problem in context.problems:
-                self.report.add(problem.stage, problem.url, problem.reason)
+            outcome.problems.extend((p.stage, p.url, p.reason) for p in context.problems)
         bad = [e for e in events if not isinstance(e, Event)]
         if bad:
-            self.report.add(
-                "extract",
-                document.url,
-                f"extractor {registered.component.name!r} returned {type(bad[0]).__name__}, not Event",
+            outcome.problems.append(
+                (
+                    "extract",
+                    document.url,
+                    f"extractor {registered.component.name!r} returned {type(bad[0]).__name__}, not Event",
+                )
             )
             events = [e for e in events if isinstance(e, Event)]
-        self.report.events_extracted += len(events)
-        return events
+        outcome.events = events
+        return outcome
+
+    def _settle(self, document: Document, outcome: _Extraction, *, quiet_if_empty: bool) -> None:
+        """Report an extraction. A crawled hub page that led to other pages may hold no
+        events without that being a problem; a broken extractor is reported all the same."""
+        self.report.events_extracted += len(outcome.events)
+        if quiet_if_empty and outcome.empty and not outcome.events:
+            logger.debug("{}: no events on a page that links to others", document.url)
+            return
+        for stage, subject, reason in outcome.problems:
+            self.report.add(stage, subject, reason)
 
     # -- normalise, window -----------------------------------------------------------------
 
@@ -259,7 +438,7 @@ class Pipeline:
         report = self.report
         if not report.problems:
             return
-        severity = "error" if report.outcome == "failed" else "warning"
+        severity: Severity = "error" if report.outcome == "failed" else "warning"
         first = report.problems[:5]
         alert = Alert(
             severity=severity,
