@@ -48,15 +48,17 @@ impl StrColumn<'_> {
 }
 
 fn column<'a>(batch: &'a RecordBatch, name: &str) -> CoreResult<&'a ArrayRef> {
-    batch.column_by_name(name).ok_or_else(|| CoreError::MissingColumn {
-        column: name.to_string(),
-        available: batch
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect(),
-    })
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| CoreError::MissingColumn {
+            column: name.to_string(),
+            available: batch
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
+        })
 }
 
 /// The named column as strings, or an error naming the column and its actual type.
@@ -138,9 +140,18 @@ mod tests {
     #[test]
     fn all_three_string_layouts_read_alike() {
         let b = batch(vec![
-            ("a", Arc::new(StringArray::from(vec![Some("x"), None])) as ArrayRef),
-            ("b", Arc::new(LargeStringArray::from(vec![Some("x"), None])) as ArrayRef),
-            ("c", Arc::new(StringViewArray::from(vec![Some("x"), None])) as ArrayRef),
+            (
+                "a",
+                Arc::new(StringArray::from(vec![Some("x"), None])) as ArrayRef,
+            ),
+            (
+                "b",
+                Arc::new(LargeStringArray::from(vec![Some("x"), None])) as ArrayRef,
+            ),
+            (
+                "c",
+                Arc::new(StringViewArray::from(vec![Some("x"), None])) as ArrayRef,
+            ),
         ]);
         for name in ["a", "b", "c"] {
             let col = str_column(&b, name).unwrap();
@@ -163,7 +174,10 @@ mod tests {
     fn timestamps_convert_to_micros_and_naive_is_refused() {
         let ms = TimestampMillisecondArray::from(vec![Some(1_500), None]).with_timezone("UTC");
         let b = batch(vec![("t", Arc::new(ms) as ArrayRef)]);
-        assert_eq!(timestamp_micros(&b, "t").unwrap(), vec![Some(1_500_000), None]);
+        assert_eq!(
+            timestamp_micros(&b, "t").unwrap(),
+            vec![Some(1_500_000), None]
+        );
         let naive = TimestampMillisecondArray::from(vec![Some(1)]);
         let b = batch(vec![("t", Arc::new(naive) as ArrayRef)]);
         assert!(timestamp_micros(&b, "t").is_err());

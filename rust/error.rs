@@ -5,9 +5,21 @@ use std::fmt;
 /// What went wrong, always naming the column at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CoreError {
-    MissingColumn { column: String, available: Vec<String> },
-    WrongType { column: String, expected: &'static str, found: String },
+    MissingColumn {
+        column: String,
+        available: Vec<String>,
+    },
+    WrongType {
+        column: String,
+        expected: &'static str,
+        found: String,
+    },
     Arrow(String),
+    /// An option or stored file the core was handed is unusable.
+    Invalid {
+        what: String,
+        reason: String,
+    },
 }
 
 impl fmt::Display for CoreError {
@@ -18,10 +30,15 @@ impl fmt::Display for CoreError {
                 "column {column:?} is missing (frame has: {})",
                 available.join(", ")
             ),
-            CoreError::WrongType { column, expected, found } => {
+            CoreError::WrongType {
+                column,
+                expected,
+                found,
+            } => {
                 write!(f, "column {column:?} must be {expected}, found {found}")
             }
             CoreError::Arrow(msg) => write!(f, "arrow error: {msg}"),
+            CoreError::Invalid { what, reason } => write!(f, "{what}: {reason}"),
         }
     }
 }

@@ -49,9 +49,16 @@ mod tests {
     #[test]
     fn key_is_pinned() {
         // A pinned value: if this changes, every stored event_id changes with it.
-        let k = key_hex(exact_key("salsa social", "the loft", Some(1_767_225_600_000_000)));
+        let k = key_hex(exact_key(
+            "salsa social",
+            "the loft",
+            Some(1_767_225_600_000_000),
+        ));
         assert_eq!(k.len(), 32);
-        assert_eq!(k, key_hex(xxh3_128(b"dsk1\x1fsalsa social\x1fthe loft\x1f29453760")));
+        assert_eq!(
+            k,
+            key_hex(xxh3_128(b"dsk1\x1fsalsa social\x1fthe loft\x1f29453760"))
+        );
     }
 
     #[test]
@@ -73,7 +80,14 @@ mod tests {
 }
 
 /// Columns the key step reads from a frame.
-pub const KEY_INPUTS: [&str; 6] = ["title", "venue", "city", "start", "source", "source_event_id"];
+pub const KEY_INPUTS: [&str; 6] = [
+    "title",
+    "venue",
+    "city",
+    "start",
+    "source",
+    "source_event_id",
+];
 
 /// Compute key columns for one batch: `title_norm`, `place_norm`, `exact_key`, `source_key`.
 pub fn key_columns(
@@ -97,6 +111,7 @@ pub fn key_columns(
     let mut exact_b = StringBuilder::with_capacity(n, n * 32);
     let mut source_b = StringBuilder::with_capacity(n, n * 32);
     let (mut t, mut p) = (String::new(), String::new());
+    #[allow(clippy::needless_range_loop)] // `i` indexes six columns at once
     for i in 0..n {
         fold_text_into(title.get(i).unwrap_or(""), &mut t);
         // Venue names the place best; a city is the fallback when no venue is known.
@@ -139,7 +154,8 @@ mod batch_tests {
             ("source_event_id", s(vec![Some("1"), None])),
             (
                 "start",
-                Arc::new(TimestampMicrosecondArray::from(vec![0, 0]).with_timezone("UTC")) as ArrayRef,
+                Arc::new(TimestampMicrosecondArray::from(vec![0, 0]).with_timezone("UTC"))
+                    as ArrayRef,
             ),
         ])
         .unwrap();

@@ -3,7 +3,11 @@
 
 pub mod arrow_io;
 pub mod bindings;
+pub mod cluster;
 pub mod columns;
+pub mod dedup;
 pub mod error;
+pub mod fuzzy;
 pub mod keys;
 pub mod normalise;
+pub mod prepare;

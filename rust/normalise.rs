@@ -24,6 +24,106 @@ pub fn fold_text(s: &str) -> String {
     out
 }
 
+/// Words that decorate a title without naming the event ("DJ Ana presents ...").
+const TITLE_NOISE: &[&str] = &[
+    "a",
+    "an",
+    "and",
+    "at",
+    "by",
+    "feat",
+    "featuring",
+    "ft",
+    "of",
+    "present",
+    "presented",
+    "presents",
+    "the",
+    "with",
+];
+
+/// Words that say what kind of place a venue is, not which one.
+const VENUE_GENERIC: &[&str] = &[
+    "academy", "ballroom", "bar", "center", "centre", "club", "dance", "dancing", "hall", "lounge",
+    "room", "salon", "school", "studio", "studios", "the",
+];
+
+/// Street suffixes spelled out or abbreviated: both fold to the short form.
+const STREET_SUFFIXES: &[(&str, &str)] = &[
+    ("avenue", "ave"),
+    ("boulevard", "blvd"),
+    ("drive", "dr"),
+    ("lane", "ln"),
+    ("place", "pl"),
+    ("road", "rd"),
+    ("square", "sq"),
+    ("street", "st"),
+];
+
+/// Keep the words of an already folded string that `keep` accepts, mapped by `map`;
+/// when nothing survives the folded string itself is kept, so a name never vanishes.
+fn filter_words(
+    folded: &str,
+    keep: impl Fn(&str) -> bool,
+    map: impl Fn(&str) -> &str,
+    out: &mut String,
+) {
+    out.clear();
+    for word in folded.split(' ').filter(|w| keep(w)) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(map(word));
+    }
+    if out.is_empty() {
+        out.push_str(folded);
+    }
+}
+
+/// Title form for fuzzy matching: folded, noise words dropped.
+pub fn title_norm_into(s: &str, scratch: &mut String, out: &mut String) {
+    fold_text_into(s, scratch);
+    filter_words(scratch, |w| !TITLE_NOISE.contains(&w), |w| w, out);
+}
+
+fn short_suffix(word: &str) -> &str {
+    STREET_SUFFIXES
+        .iter()
+        .find(|(long, _)| *long == word)
+        .map_or(word, |(_, abbr)| abbr)
+}
+
+/// Venue form for fuzzy matching: folded, generic words dropped, street suffixes shortened.
+pub fn venue_norm_into(s: &str, scratch: &mut String, out: &mut String) {
+    fold_text_into(s, scratch);
+    out.clear();
+    for word in scratch
+        .split(' ')
+        .filter(|w| !w.is_empty() && !VENUE_GENERIC.contains(w))
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(short_suffix(word));
+    }
+    if out.is_empty() {
+        out.push_str(scratch);
+    }
+}
+
+/// Convenience wrappers returning new strings (tests and inspection).
+pub fn title_norm(s: &str) -> String {
+    let (mut scratch, mut out) = (String::new(), String::new());
+    title_norm_into(s, &mut scratch, &mut out);
+    out
+}
+
+pub fn venue_norm(s: &str) -> String {
+    let (mut scratch, mut out) = (String::new(), String::new());
+    venue_norm_into(s, &mut scratch, &mut out);
+    out
+}
+
 #[inline]
 fn push_folded(chars: impl Iterator<Item = char>, out: &mut String) {
     let mut pending_space = false;
@@ -46,7 +146,10 @@ mod tests {
 
     #[test]
     fn folds_case_punctuation_and_space() {
-        assert_eq!(fold_text("  Salsa-Night!!  @ The   Loft "), "salsa night the loft");
+        assert_eq!(
+            fold_text("  Salsa-Night!!  @ The   Loft "),
+            "salsa night the loft"
+        );
         assert_eq!(fold_text(""), "");
         assert_eq!(fold_text("!!!"), "");
     }
@@ -64,6 +167,37 @@ mod tests {
         for s in ["Forró  Night", "ZOUK/Kizomba", "Ⅻ Milonga", "ǅemal"] {
             let once = fold_text(s);
             assert_eq!(fold_text(&once), once, "{s}");
+        }
+    }
+
+    #[test]
+    fn title_noise_words_go() {
+        assert_eq!(
+            title_norm("DJ Ana presents: The Salsa Social!"),
+            "dj ana salsa social"
+        );
+        assert_eq!(title_norm("The"), "the"); // nothing else left: keep the folded title
+        assert_eq!(title_norm(""), "");
+    }
+
+    #[test]
+    fn venue_generic_words_go_and_suffixes_shorten() {
+        assert_eq!(venue_norm("The Loft Dance Studio"), "loft");
+        assert_eq!(venue_norm("loft studios"), "loft");
+        assert_eq!(venue_norm("Hall on Main Street"), "on main st");
+        assert_eq!(venue_norm("Dance Studio"), "dance studio");
+    }
+
+    #[test]
+    fn fuzzy_forms_are_idempotent() {
+        for s in [
+            "The Loft Dance Studio",
+            "DJ Ana presents Salsa",
+            "Straße Ballroom",
+            "a an the",
+        ] {
+            assert_eq!(title_norm(&title_norm(s)), title_norm(s), "{s}");
+            assert_eq!(venue_norm(&venue_norm(s)), venue_norm(s), "{s}");
         }
     }
 }

@@ -1,0 +1,736 @@
+//! Exact and fuzzy dedup of one frame: exact groups, blocked candidate pairs scored
+//! cheapest first, guarded clustering, and one canonical row per cluster.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::Arc;
+use std::time::Instant;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array};
+
+use rayon::prelude::*;
+
+use crate::cluster::{Clusters, Guard};
+use crate::error::{CoreError, CoreResult};
+use crate::fuzzy::{indel_similarity, token_set_similarity};
+use crate::prepare::Prepared;
+
+const MICROS_PER_MINUTE: f64 = 60_000_000.0;
+
+/// How pairs are scored and which scores merge; the defaults suit dance listings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DedupParams {
+    /// Two starts further apart than this are never the same event.
+    pub window_minutes: f64,
+    /// A pair scoring at least this merges.
+    pub accept: f64,
+    /// A pair scoring at least this but below `accept` goes to review.
+    pub review: f64,
+    /// Venues less similar than this are clearly different places: never merged.
+    pub venue_reject: f64,
+    /// Venue score used when either side has no venue.
+    pub venue_missing: f64,
+    pub title_weight: f64,
+    pub venue_weight: f64,
+    pub time_weight: f64,
+    /// Only rows from different sources merge fuzzily, and a cluster holds one event per source.
+    pub cross_source_only: bool,
+    /// Sources whose record leads a cluster, best first; others follow.
+    pub source_priority: Vec<String>,
+}
+
+impl Default for DedupParams {
+    fn default() -> Self {
+        Self {
+            window_minutes: 90.0,
+            accept: 0.85,
+            review: 0.70,
+            venue_reject: 0.5,
+            venue_missing: 0.5,
+            title_weight: 0.65,
+            venue_weight: 0.25,
+            time_weight: 0.10,
+            cross_source_only: true,
+            source_priority: Vec::new(),
+        }
+    }
+}
+
+impl DedupParams {
+    /// Refuse options that would make scores meaningless, naming the option.
+    pub fn validate(&self) -> CoreResult<()> {
+        let bad = |what: &str, reason: String| {
+            Err(CoreError::Invalid {
+                what: format!("dedup option {what}"),
+                reason,
+            })
+        };
+        if !(self.window_minutes.is_finite() && self.window_minutes >= 0.0) {
+            return bad(
+                "window_minutes",
+                format!("must be >= 0, got {}", self.window_minutes),
+            );
+        }
+        for (name, v) in [
+            ("accept", self.accept),
+            ("review", self.review),
+            ("venue_reject", self.venue_reject),
+            ("venue_missing", self.venue_missing),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(name, format!("must be within 0..1, got {v}"));
+            }
+        }
+        if self.review > self.accept {
+            return bad(
+                "review",
+                format!("{} is above accept {}", self.review, self.accept),
+            );
+        }
+        let weights = [self.title_weight, self.venue_weight, self.time_weight];
+        if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
+            || weights.iter().sum::<f64>() <= 0.0
+        {
+            return bad(
+                "weights",
+                format!("must be >= 0 with a positive sum, got {weights:?}"),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// One side of a candidate pair.
+#[derive(Debug, Clone, Copy)]
+pub struct Side<'a> {
+    pub title: &'a str,
+    pub venue: &'a str,
+    pub start: i64,
+}
+
+/// The score of a pair and its parts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairScore {
+    pub score: f64,
+    pub title: f64,
+    pub venue: Option<f64>,
+    pub minutes: f64,
+    /// Whether the token-set measure had to be computed.
+    pub token_set: bool,
+}
+
+/// Score a pair cheapest first; `None` when it can be neither merged nor reviewed.
+pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore> {
+    let minutes = (a.start - b.start).unsigned_abs() as f64 / MICROS_PER_MINUTE;
+    if minutes > p.window_minutes {
+        return None;
+    }
+    let time = if p.window_minutes > 0.0 {
+        1.0 - minutes / p.window_minutes
+    } else {
+        1.0
+    };
+    let venue = if a.venue.is_empty() || b.venue.is_empty() {
+        None
+    } else {
+        let v = indel_similarity(a.venue, b.venue);
+        if v < p.venue_reject {
+            return None;
+        }
+        Some(v)
+    };
+    let total = p.title_weight + p.venue_weight + p.time_weight;
+    let base = (p.venue_weight * venue.unwrap_or(p.venue_missing) + p.time_weight * time) / total;
+    let tw = p.title_weight / total;
+    if base + tw < p.review || a.title.is_empty() || b.title.is_empty() {
+        return None; // even identical titles could not lift it to review
+    }
+    let mut title = indel_similarity(a.title, b.title);
+    let mut token_set = false;
+    // The token-set measure only ever raises the title score, so it is needed only
+    // when the cheap score falls short of accepting.
+    if base + tw * title < p.accept {
+        title = title.max(token_set_similarity(a.title, b.title));
+        token_set = true;
+    }
+    let score = base + tw * title;
+    (score >= p.review).then_some(PairScore {
+        score,
+        title,
+        venue,
+        minutes,
+        token_set,
+    })
+}
+
+/// A scored pair of exact groups.
+#[derive(Debug, Clone, Copy)]
+pub struct Pair {
+    pub a: u32,
+    pub b: u32,
+    pub s: PairScore,
+}
+
+/// Why a pair was sent to review rather than merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewReason {
+    /// Between the review and accept thresholds.
+    Uncertain,
+    /// Accepted, but merging would join two venues that clearly differ.
+    VenueChain,
+    /// Accepted, but both clusters already hold an event of the same source.
+    SourceChain,
+}
+
+impl ReviewReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewReason::Uncertain => "uncertain",
+            ReviewReason::VenueChain => "venue_chain",
+            ReviewReason::SourceChain => "source_chain",
+        }
+    }
+}
+
+/// Counters and phase timings of one dedup.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub rows: usize,
+    pub exact_groups: usize,
+    pub blocks: usize,
+    pub candidate_pairs: u64,
+    pub token_set_scored: u64,
+    pub accepted_pairs: usize,
+    pub refused_pairs: usize,
+    pub review_pairs: usize,
+    pub clusters: usize,
+    pub core_heap_bytes: usize,
+    pub normalise_seconds: f64,
+    pub exact_seconds: f64,
+    pub fuzzy_seconds: f64,
+    pub cluster_seconds: f64,
+}
+
+/// Per-row results plus review pairs (as input row numbers).
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub cluster: Vec<u32>,
+    pub rank: Vec<u32>,
+    /// Row whose exact key is the cluster's event_id (the canonical row), per row.
+    pub canonical: Vec<u32>,
+    pub review: Vec<(u32, u32, PairScore, ReviewReason)>,
+    pub stats: Stats,
+}
+
+/// Identity hasher for keys that already are xxh3 output.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(b);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 ^= v as u64;
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = self.0.rotate_left(17) ^ v;
+    }
+}
+
+type KeyMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// Exact groups: rows with the same exact key in the same city.
+struct Groups {
+    of_row: Vec<u32>,
+    /// First row of each group (its representative for fuzzy scoring).
+    rep: Vec<u32>,
+    /// Earliest start of each group.
+    start: Vec<Option<i64>>,
+    /// The group's single source, or `None` when several sources share it.
+    source: Vec<Option<u64>>,
+}
+
+fn exact_groups(p: &Prepared) -> Groups {
+    let n = p.len();
+    let mut index: KeyMap<(u128, u64), u32> = KeyMap::default();
+    index.reserve(n);
+    let mut g = Groups {
+        of_row: Vec::with_capacity(n),
+        rep: Vec::new(),
+        start: Vec::new(),
+        source: Vec::new(),
+    };
+    for row in 0..n {
+        let next = g.rep.len() as u32;
+        let id = *index
+            .entry((p.exact[row], p.city_hash[row]))
+            .or_insert(next);
+        g.of_row.push(id);
+        if id == next {
+            g.rep.push(row as u32);
+            g.start.push(p.start[row]);
+            g.source.push(Some(p.source[row]));
+        } else {
+            let i = id as usize;
+            g.start[i] = match (g.start[i], p.start[row]) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+            if g.source[i] != Some(p.source[row]) {
+                g.source[i] = None;
+            }
+        }
+    }
+    g
+}
+
+/// Candidate pairs of exact groups: same city and local date, starts within the window.
+fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats) -> Vec<Pair> {
+    let window = (params.window_minutes * MICROS_PER_MINUTE) as i64;
+    // Sort keys end in the exact key, so the order never depends on input order.
+    let mut order: Vec<(u64, i64, i64, u128, u32)> = (0..g.rep.len())
+        .filter_map(|gi| {
+            let row = g.rep[gi] as usize;
+            let (start, day) = (g.start[gi]?, p.day[row]?);
+            (!p.city_norm.get(row).is_empty()).then_some((
+                p.city_hash[row],
+                day,
+                start,
+                p.exact[row],
+                gi as u32,
+            ))
+        })
+        .collect();
+    order.par_sort_unstable();
+    let mut blocks = Vec::new();
+    let mut begin = 0;
+    for i in 1..=order.len() {
+        if i == order.len() || order[i].0 != order[begin].0 || order[i].1 != order[begin].1 {
+            if i - begin > 1 {
+                blocks.push(begin..i);
+            }
+            begin = i;
+        }
+    }
+    stats.blocks = blocks.len();
+    let found: Vec<(Vec<Pair>, u64, u64)> = blocks
+        .par_iter()
+        .map(|block| {
+            let (mut pairs, mut candidates, mut token_sets) = (Vec::new(), 0u64, 0u64);
+            let members = &order[block.clone()];
+            for (i, x) in members.iter().enumerate() {
+                let (ga, ra) = (x.4, g.rep[x.4 as usize] as usize);
+                for y in &members[i + 1..] {
+                    if y.2 - x.2 > window {
+                        break;
+                    }
+                    let (gb, rb) = (y.4, g.rep[y.4 as usize] as usize);
+                    let (sa, sb) = (g.source[ga as usize], g.source[gb as usize]);
+                    if params.cross_source_only && sa.is_some() && sa == sb {
+                        continue;
+                    }
+                    if p.city_norm.get(ra) != p.city_norm.get(rb) {
+                        continue; // a hash collision, not the same city
+                    }
+                    candidates += 1;
+                    let side = |r: usize, start: i64| Side {
+                        title: p.title_norm.get(r),
+                        venue: p.venue_norm.get(r),
+                        start,
+                    };
+                    if let Some(s) = score_pair(params, side(ra, x.2), side(rb, y.2)) {
+                        token_sets += u64::from(s.token_set);
+                        pairs.push(Pair { a: ga, b: gb, s });
+                    }
+                }
+            }
+            (pairs, candidates, token_sets)
+        })
+        .collect();
+    let mut pairs = Vec::with_capacity(found.iter().map(|f| f.0.len()).sum());
+    for (ps, c, t) in found {
+        pairs.extend(ps);
+        stats.candidate_pairs += c;
+        stats.token_set_scored += t;
+    }
+    pairs
+}
+
+/// Deduplicate prepared rows.
+pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
+    params.validate()?;
+    let mut stats = Stats {
+        rows: p.len(),
+        core_heap_bytes: p.heap_bytes(),
+        ..Stats::default()
+    };
+
+    let t = Instant::now();
+    let groups = exact_groups(p);
+    stats.exact_groups = groups.rep.len();
+    stats.exact_seconds = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let mut pairs = fuzzy_pairs(p, &groups, params, &mut stats);
+    stats.fuzzy_seconds = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let key = |gi: u32| {
+        (
+            p.exact[groups.rep[gi as usize] as usize],
+            p.city_hash[groups.rep[gi as usize] as usize],
+        )
+    };
+    // Strongest pairs merge first; ties break on keys, never on input order.
+    pairs.par_sort_unstable_by(|x, y| {
+        y.s.score
+            .total_cmp(&x.s.score)
+            .then_with(|| key(x.a).min(key(x.b)).cmp(&key(y.a).min(key(y.b))))
+            .then_with(|| key(x.a).max(key(x.b)).cmp(&key(y.a).max(key(y.b))))
+    });
+    let guard = Guard {
+        venue_reject: params.venue_reject,
+        one_per_source: params.cross_source_only,
+    };
+    let mut clusters = Clusters::new(groups.rep.len(), |gi| {
+        let row = groups.rep[gi] as usize;
+        (p.venue_norm.get(row), p.source[row])
+    });
+    // Exact groups of several sources carry all of them into the source guard.
+    for row in 0..p.len() {
+        clusters.add_source(groups.of_row[row] as usize, p.source[row]);
+    }
+    let mut pending = Vec::new();
+    for pair in &pairs {
+        if pair.s.score >= params.accept {
+            match clusters.try_union(pair.a as usize, pair.b as usize, &guard) {
+                Ok(_) => stats.accepted_pairs += 1,
+                Err(reason) => {
+                    stats.refused_pairs += 1;
+                    pending.push((*pair, reason));
+                }
+            }
+        } else {
+            pending.push((*pair, ReviewReason::Uncertain));
+        }
+    }
+    let review: Vec<_> = pending
+        .into_iter()
+        .filter(|(pair, _)| clusters.find(pair.a as usize) != clusters.find(pair.b as usize))
+        .map(|(pair, reason)| {
+            (
+                groups.rep[pair.a as usize],
+                groups.rep[pair.b as usize],
+                pair.s,
+                reason,
+            )
+        })
+        .collect();
+    stats.review_pairs = review.len();
+
+    let priority: Vec<u64> = params
+        .source_priority
+        .iter()
+        .map(|s| xxhash_rust::xxh3::xxh3_64(s.as_bytes()))
+        .collect();
+    let rank_of_source = |h: u64| {
+        priority
+            .iter()
+            .position(|x| *x == h)
+            .unwrap_or(priority.len()) as u32
+    };
+    let n = p.len();
+    let roots: Vec<u32> = (0..n)
+        .map(|row| clusters.find(groups.of_row[row] as usize) as u32)
+        .collect();
+    // Best record first: source priority, then completeness, then keys (never input order).
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.par_sort_unstable_by_key(|&r| {
+        let r = r as usize;
+        (
+            roots[r],
+            rank_of_source(p.source[r]),
+            u32::MAX - p.completeness[r],
+            p.exact[r],
+            p.source_key[r],
+            r,
+        )
+    });
+    let mut out = Outcome {
+        cluster: vec![0; n],
+        rank: vec![0; n],
+        canonical: vec![0; n],
+        review,
+        stats,
+    };
+    let mut cluster_id = 0u32;
+    let mut i = 0;
+    while i < n {
+        let root = roots[order[i] as usize];
+        let lead = order[i];
+        let mut rank = 0u32;
+        while i < n && roots[order[i] as usize] == root {
+            let r = order[i] as usize;
+            out.cluster[r] = cluster_id;
+            out.rank[r] = rank;
+            out.canonical[r] = lead;
+            rank += 1;
+            i += 1;
+        }
+        cluster_id += 1;
+    }
+    out.stats.clusters = cluster_id as usize;
+    out.stats.cluster_seconds = t.elapsed().as_secs_f64();
+    Ok(out)
+}
+
+/// Dedup a frame: per-row results (in input order) and review pairs as Arrow batches.
+///
+/// Row columns: title_norm, venue_norm, city_norm, place_norm, exact_key, source_key,
+/// event_id, cluster, rank. Review columns: left_row, right_row, score, title_score,
+/// venue_score, minutes, reason.
+pub fn dedup_batches(
+    batches: &[RecordBatch],
+    params: &DedupParams,
+) -> CoreResult<(RecordBatch, RecordBatch, Stats)> {
+    params.validate()?;
+    let t = Instant::now();
+    let prepared = crate::prepare::prepare(batches)?;
+    let normalise_seconds = t.elapsed().as_secs_f64();
+    let mut out = dedup(&prepared, params)?;
+    out.stats.normalise_seconds = normalise_seconds;
+    let n = prepared.len();
+    let mut exact_b = StringBuilder::with_capacity(n, n * 32);
+    let mut source_b = StringBuilder::with_capacity(n, n * 32);
+    let mut id_b = StringBuilder::with_capacity(n, n * 32);
+    let mut hex = String::with_capacity(32);
+    let mut put = |b: &mut StringBuilder, key: u128| {
+        hex.clear();
+        write!(hex, "{key:032x}").expect("writing to a String cannot fail");
+        b.append_value(&hex);
+    };
+    for r in 0..n {
+        put(&mut exact_b, prepared.exact[r]);
+        match prepared.source_key[r] {
+            Some(k) => put(&mut source_b, k),
+            None => source_b.append_null(),
+        }
+        put(&mut id_b, prepared.exact[out.canonical[r] as usize]);
+    }
+    let mut cols: Vec<(&str, ArrayRef)> = Vec::new();
+    cols.extend(crate::prepare::norm_columns(prepared));
+    cols.push(("exact_key", Arc::new(exact_b.finish())));
+    cols.push(("source_key", Arc::new(source_b.finish())));
+    cols.push(("event_id", Arc::new(id_b.finish())));
+    cols.push((
+        "cluster",
+        Arc::new(UInt32Array::from(std::mem::take(&mut out.cluster))),
+    ));
+    cols.push((
+        "rank",
+        Arc::new(UInt32Array::from(std::mem::take(&mut out.rank))),
+    ));
+    let rows = RecordBatch::try_from_iter(cols)?;
+
+    let rv = &out.review;
+    let review_cols: Vec<(&str, ArrayRef)> = vec![
+        (
+            "left_row",
+            Arc::new(UInt32Array::from(
+                rv.iter().map(|x| x.0).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "right_row",
+            Arc::new(UInt32Array::from(
+                rv.iter().map(|x| x.1).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "score",
+            Arc::new(Float64Array::from(
+                rv.iter().map(|x| x.2.score).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "title_score",
+            Arc::new(Float64Array::from(
+                rv.iter().map(|x| x.2.title).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "venue_score",
+            Arc::new(Float64Array::from(
+                rv.iter().map(|x| x.2.venue).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "minutes",
+            Arc::new(Float64Array::from(
+                rv.iter().map(|x| x.2.minutes).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "reason",
+            Arc::new(StringArray::from(
+                rv.iter().map(|x| x.3.as_str()).collect::<Vec<_>>(),
+            )),
+        ),
+    ];
+    let review = RecordBatch::try_from_iter(review_cols)?;
+    Ok((rows, review, out.stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prepare::prepare;
+    use crate::prepare::tests::{frame, Row};
+
+    fn run(rows: &[Row<'_>]) -> Outcome {
+        dedup(&prepare(&[frame(rows)]).unwrap(), &DedupParams::default()).unwrap()
+    }
+
+    #[test]
+    fn cross_source_variants_merge_and_traps_do_not() {
+        let out = run(&[
+            (
+                "Salsa Social",
+                Some("The Loft Dance Studio"),
+                "Vancouver",
+                "site",
+                1200,
+                7,
+            ),
+            (
+                "DJ Ana presents: salsa social",
+                Some("Loft Studios"),
+                "Vancouver",
+                "tickets",
+                1230,
+                7,
+            ),
+            (
+                "Bachata Beginner Class",
+                Some("The Loft"),
+                "Vancouver",
+                "site",
+                1140,
+                7,
+            ),
+            (
+                "Salsa Social",
+                Some("The Loft"),
+                "Vancouver",
+                "ics",
+                1200,
+                8,
+            ), // next day
+        ]);
+        assert_eq!(out.cluster[0], out.cluster[1]);
+        assert_ne!(out.cluster[0], out.cluster[2]);
+        assert_ne!(out.cluster[0], out.cluster[3]);
+        assert_eq!(out.stats.clusters, 3);
+        assert_eq!(out.rank.iter().filter(|r| **r == 0).count(), 3);
+    }
+
+    #[test]
+    fn different_venues_never_merge_even_with_equal_titles() {
+        let out = run(&[
+            (
+                "Salsa Social",
+                Some("Harbour Ballroom"),
+                "Oslo",
+                "a",
+                1200,
+                1,
+            ),
+            ("Salsa Social", Some("Rivoli Club"), "Oslo", "b", 1200, 1),
+        ]);
+        assert_ne!(out.cluster[0], out.cluster[1]);
+    }
+
+    #[test]
+    fn same_source_rows_do_not_merge_fuzzily_but_exact_copies_do() {
+        let out = run(&[
+            ("Salsa Social", Some("Loft"), "Oslo", "a", 1200, 1),
+            ("Salsa Social!", Some("Loft"), "Oslo", "a", 1200, 1), // same exact key
+            ("Salsa Socials", Some("Loft"), "Oslo", "a", 1210, 1),
+        ]);
+        assert_eq!(out.cluster[0], out.cluster[1]);
+        assert_ne!(out.cluster[0], out.cluster[2]);
+    }
+
+    #[test]
+    fn uncertain_pairs_go_to_review() {
+        let out = run(&[
+            ("Salsa Social", Some("Loft"), "Oslo", "a", 1200, 1),
+            ("Bachata Social", Some("Loft"), "Oslo", "b", 1200, 1),
+        ]);
+        assert_ne!(out.cluster[0], out.cluster[1]);
+        assert_eq!(out.review.len(), 1);
+        assert_eq!(out.review[0].3, ReviewReason::Uncertain);
+    }
+
+    #[test]
+    fn scoring_respects_window_and_options() {
+        let p = DedupParams::default();
+        let a = Side {
+            title: "salsa",
+            venue: "loft",
+            start: 0,
+        };
+        let far = Side {
+            start: 91 * 60_000_000,
+            ..a
+        };
+        assert!(score_pair(&p, a, far).is_none());
+        assert!(score_pair(&p, a, a).unwrap().score > 0.99);
+        let bad = DedupParams {
+            review: 0.9,
+            accept: 0.8,
+            ..DedupParams::default()
+        };
+        assert!(bad.validate().unwrap_err().to_string().contains("review"));
+    }
+
+    #[test]
+    fn batches_come_back_in_input_order_with_event_ids() {
+        let b = frame(&[
+            ("Salsa Social", Some("Loft"), "Oslo", "a", 1200, 1),
+            (
+                "salsa social!!",
+                Some("The Loft Studio"),
+                "Oslo",
+                "b",
+                1215,
+                1,
+            ),
+        ]);
+        let (rows, review, stats) = dedup_batches(&[b], &DedupParams::default()).unwrap();
+        assert_eq!(rows.num_rows(), 2);
+        assert_eq!(review.num_rows(), 0);
+        assert_eq!(stats.clusters, 1);
+        use arrow_array::cast::AsArray;
+        let ids = rows.column_by_name("event_id").unwrap().as_string::<i32>();
+        let keys = rows.column_by_name("exact_key").unwrap().as_string::<i32>();
+        assert_eq!(ids.value(0), ids.value(1));
+        assert!(ids.value(0) == keys.value(0) || ids.value(0) == keys.value(1));
+    }
+
+    #[test]
+    fn empty_input_gives_empty_outcome() {
+        let out = run(&[]);
+        assert_eq!(out.stats.clusters, 0);
+        assert!(out.cluster.is_empty());
+    }
+}

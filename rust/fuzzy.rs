@@ -1,0 +1,218 @@
+//! String similarity for fuzzy dedup: Indel (LCS-based) and a token-set measure.
+//!
+//! Both are normalised to 0..=1 over Unicode code points, with the same definitions
+//! as rapidfuzz's `Indel.normalized_similarity` and `fuzz.token_set_ratio / 100`, so
+//! the Python baseline of the benchmark runs the very same algorithm.
+
+/// Longer strings are compared on their first this-many characters: a 1 MB title
+/// must not make one pair cost seconds, and no real title differs only after 256 chars.
+pub const MAX_FUZZY_CHARS: usize = 256;
+
+/// Length of the longest common subsequence, bit-parallel (64 pattern chars per word).
+fn lcs_len<T: Copy + Ord>(a: &[T], b: &[T]) -> usize {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if a.is_empty() {
+        return 0;
+    }
+    let words = a.len().div_ceil(64);
+    // Pattern masks per distinct symbol of `a`, found by binary search.
+    let mut symbols: Vec<T> = a.to_vec();
+    symbols.sort_unstable();
+    symbols.dedup();
+    let mut masks = vec![0u64; symbols.len() * words];
+    for (pos, c) in a.iter().enumerate() {
+        let s = symbols.binary_search(c).unwrap_or(0);
+        masks[s * words + pos / 64] |= 1u64 << (pos % 64);
+    }
+    let mut v = vec![u64::MAX; words];
+    for c in b {
+        let Ok(s) = symbols.binary_search(c) else {
+            continue;
+        };
+        let pm = &masks[s * words..(s + 1) * words];
+        let mut carry = 0u64;
+        for (w, vw) in v.iter_mut().enumerate() {
+            let u = *vw & pm[w];
+            let (sum, c1) = vw.overflowing_add(u);
+            let (sum, c2) = sum.overflowing_add(carry);
+            carry = u64::from(c1 || c2);
+            *vw = sum | (*vw - u);
+        }
+    }
+    let full = a.len() / 64;
+    let mut zeros: usize = v[..full].iter().map(|w| w.count_zeros() as usize).sum();
+    let rest = a.len() % 64;
+    if rest > 0 {
+        let mask = (1u64 << rest) - 1;
+        zeros += (!v[full] & mask).count_ones() as usize;
+    }
+    zeros
+}
+
+/// Indel distance over already split symbols.
+fn indel_distance<T: Copy + Ord>(a: &[T], b: &[T]) -> usize {
+    a.len() + b.len() - 2 * lcs_len(a, b)
+}
+
+fn capped_chars(s: &str) -> Vec<char> {
+    s.chars().take(MAX_FUZZY_CHARS).collect()
+}
+
+/// `s` cut to its first `MAX_FUZZY_CHARS` characters, on a character boundary.
+fn capped_str(s: &str) -> &str {
+    match s.char_indices().nth(MAX_FUZZY_CHARS) {
+        Some((at, _)) => &s[..at],
+        None => s,
+    }
+}
+
+fn capped_bytes(s: &str) -> &[u8] {
+    &s.as_bytes()[..s.len().min(MAX_FUZZY_CHARS)]
+}
+
+/// 1 − indel distance / total length; two empty strings are identical (1.0).
+pub fn indel_similarity(a: &str, b: &str) -> f64 {
+    if a.is_ascii() && b.is_ascii() {
+        let (a, b) = (capped_bytes(a), capped_bytes(b));
+        ratio(indel_distance(a, b), a.len() + b.len())
+    } else {
+        let (a, b) = (capped_chars(a), capped_chars(b));
+        ratio(indel_distance(&a, &b), a.len() + b.len())
+    }
+}
+
+#[inline]
+fn ratio(distance: usize, total: usize) -> f64 {
+    if total == 0 {
+        1.0
+    } else {
+        1.0 - distance as f64 / total as f64
+    }
+}
+
+/// Token-set similarity: words compared as sets, so reordering and extra words
+/// ("salsa social" vs "social salsa with dj ana") cost little. A set that is a
+/// subset of the other scores 1.0; no words on either side scores 0.0.
+pub fn token_set_similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (capped_str(a), capped_str(b));
+    let mut ta: Vec<&str> = a.split_whitespace().collect();
+    let mut tb: Vec<&str> = b.split_whitespace().collect();
+    if ta.is_empty() || tb.is_empty() {
+        return 0.0;
+    }
+    // Byte order of UTF-8 is code point order, as Python's sorted() uses.
+    ta.sort_unstable();
+    ta.dedup();
+    tb.sort_unstable();
+    tb.dedup();
+    let (mut sect, mut only_a, mut only_b) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut i, mut j) = (0, 0);
+    while i < ta.len() || j < tb.len() {
+        match (ta.get(i), tb.get(j)) {
+            (Some(x), Some(y)) if x == y => {
+                sect.push(*x);
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x < y => {
+                only_a.push(*x);
+                i += 1;
+            }
+            (Some(_), Some(y)) => {
+                only_b.push(*y);
+                j += 1;
+            }
+            (Some(x), None) => {
+                only_a.push(*x);
+                i += 1;
+            }
+            (None, Some(y)) => {
+                only_b.push(*y);
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    if !sect.is_empty() && (only_a.is_empty() || only_b.is_empty()) {
+        return 1.0;
+    }
+    let (diff_a, diff_b) = (only_a.join(" "), only_b.join(" "));
+    let char_len = |s: &str| s.chars().count();
+    let (len_a, len_b) = (char_len(&diff_a), char_len(&diff_b));
+    let len_sect = sect.iter().map(|w| char_len(w)).sum::<usize>() + sect.len().saturating_sub(1);
+    let sep = usize::from(len_sect != 0);
+    let (sect_a, sect_b) = (len_sect + sep + len_a, len_sect + sep + len_b);
+    // "sect diff_a" vs "sect diff_b" share the prefix, so their distance is the diffs'.
+    let diffs = {
+        let (x, y): (Vec<char>, Vec<char>) = (diff_a.chars().collect(), diff_b.chars().collect());
+        ratio(indel_distance(&x, &y), sect_a + sect_b)
+    };
+    if len_sect == 0 {
+        return diffs;
+    }
+    // "sect" vs "sect diff": the distance is the separator plus the diff.
+    let with_a = ratio(sep + len_a, len_sect + sect_a);
+    let with_b = ratio(sep + len_b, len_sect + sect_b);
+    diffs.max(with_a).max(with_b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive_lcs(a: &[char], b: &[char]) -> usize {
+        let mut row = vec![0usize; b.len() + 1];
+        for x in a {
+            let mut diag = 0;
+            for (j, y) in b.iter().enumerate() {
+                let up = row[j + 1];
+                row[j + 1] = if x == y { diag + 1 } else { up.max(row[j]) };
+                diag = up;
+            }
+        }
+        row[b.len()]
+    }
+
+    #[test]
+    fn bit_parallel_lcs_matches_the_textbook_table() {
+        let mut samples: Vec<String> = ["", "a", "salsa social", "social salsa", "ñandú café"]
+            .map(String::from)
+            .to_vec();
+        samples.push("x".repeat(130));
+        samples.push("abcabcabc".repeat(20));
+        for a in &samples {
+            for b in &samples {
+                let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                assert_eq!(lcs_len(&x, &y), naive_lcs(&x, &y), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn indel_known_values() {
+        assert_eq!(indel_similarity("", ""), 1.0);
+        assert_eq!(indel_similarity("abc", ""), 0.0);
+        assert_eq!(indel_similarity("salsa", "salsa"), 1.0);
+        // lcs("kitten", "sitting") = 4: 1 - (6 + 7 - 8) / 13
+        assert!((indel_similarity("kitten", "sitting") - (1.0 - 5.0 / 13.0)).abs() < 1e-12);
+        assert!((indel_similarity("café", "cafe") - 0.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn token_set_known_values() {
+        assert_eq!(token_set_similarity("salsa social", "social salsa"), 1.0);
+        assert_eq!(token_set_similarity("salsa", "salsa social night"), 1.0);
+        assert_eq!(token_set_similarity("", "salsa"), 0.0);
+        // "social salsa" vs "social bachata": indel("salsa", "bachata") = 8 over 12 + 14.
+        let s = token_set_similarity("salsa social", "bachata social");
+        assert!((s - (1.0 - 8.0 / 26.0)).abs() < 1e-12, "{s}");
+        assert!(token_set_similarity("tango", "waltz") < 0.5);
+    }
+
+    #[test]
+    fn huge_strings_are_capped() {
+        let big = "a".repeat(1_000_000);
+        assert_eq!(indel_similarity(&big, &big), 1.0);
+        assert!(token_set_similarity(&big, "b") < 0.1);
+    }
+}

@@ -1,0 +1,364 @@
+//! Normalise and key every row of a frame in one fused pass per row, in parallel.
+//!
+//! The results live in arenas laid out like Arrow LargeUtf8 columns, so handing the
+//! normalised forms back to Python costs one copy at most.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Int32Type, Int64Type};
+use arrow_array::{Array, LargeStringArray, RecordBatch};
+use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+use arrow_schema::DataType;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::columns::{str_column, timestamp_micros, StrColumn};
+use crate::error::{CoreError, CoreResult};
+use crate::keys::{exact_key, source_key};
+use crate::normalise::{fold_text_into, title_norm_into, venue_norm_into};
+
+/// Columns the dedup reads; any other column only counts toward completeness.
+pub const DEDUP_INPUTS: [&str; 7] = [
+    "title",
+    "venue",
+    "city",
+    "start",
+    "source",
+    "source_event_id",
+    "local_day",
+];
+
+/// Rows per parallel task: big enough to amortise scheduling, small enough to balance.
+const CHUNK_ROWS: usize = 4096;
+
+/// Strings back to back with i64 offsets: the layout of an Arrow LargeUtf8 column.
+#[derive(Debug, Clone)]
+pub struct Arena {
+    values: String,
+    offsets: Vec<i64>,
+}
+
+impl Default for Arena {
+    fn default() -> Self {
+        Self {
+            values: String::new(),
+            offsets: vec![0],
+        }
+    }
+}
+
+impl Arena {
+    fn push(&mut self, s: &str) {
+        self.values.push_str(s);
+        self.offsets.push(self.values.len() as i64);
+    }
+
+    fn append(&mut self, other: &Arena) {
+        let base = self.values.len() as i64;
+        self.values.push_str(&other.values);
+        self.offsets
+            .extend(other.offsets[1..].iter().map(|o| o + base));
+    }
+
+    /// The string of row `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> &str {
+        &self.values[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn into_array(self) -> LargeStringArray {
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(self.offsets));
+        // SAFETY: offsets are monotonic and every slice between them is a whole &str
+        // pushed by `push`, so the bytes are valid UTF-8 on character boundaries.
+        unsafe {
+            LargeStringArray::new_unchecked(
+                offsets,
+                Buffer::from_vec(self.values.into_bytes()),
+                None,
+            )
+        }
+    }
+
+    /// Bytes held (for memory accounting in stats).
+    fn heap_bytes(&self) -> usize {
+        self.values.capacity() + self.offsets.capacity() * 8
+    }
+}
+
+/// Every row of a frame, normalised and keyed.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// Folded title without noise words (fuzzy matching).
+    pub title_norm: Arena,
+    /// Folded venue without generic words, short street suffixes (fuzzy matching).
+    pub venue_norm: Arena,
+    /// Folded city (blocking).
+    pub city_norm: Arena,
+    /// Folded venue, else folded city: the place in the exact key.
+    pub place_norm: Arena,
+    pub exact: Vec<u128>,
+    pub source_key: Vec<Option<u128>>,
+    pub start: Vec<Option<i64>>,
+    /// Local date of the start, days since 1970-01-01.
+    pub day: Vec<Option<i64>>,
+    /// xxh3-64 of the source name: equality and priority only.
+    pub source: Vec<u64>,
+    pub city_hash: Vec<u64>,
+    /// Non-null cells in the row, over every column of the frame.
+    pub completeness: Vec<u32>,
+}
+
+impl Prepared {
+    pub fn len(&self) -> usize {
+        self.exact.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty()
+    }
+
+    /// Heap bytes held, an honest lower bound of the core's working memory.
+    pub fn heap_bytes(&self) -> usize {
+        let n = self.exact.capacity();
+        self.title_norm.heap_bytes()
+            + self.venue_norm.heap_bytes()
+            + self.city_norm.heap_bytes()
+            + self.place_norm.heap_bytes()
+            + n * (16 + 24 + 16 + 16 + 8 + 8 + 4)
+    }
+}
+
+/// The `local_day` column: a Date32 (polars Date) or an integer count of days.
+fn day_column(batch: &RecordBatch) -> CoreResult<Vec<Option<i64>>> {
+    let name = "local_day";
+    let array = batch
+        .column_by_name(name)
+        .ok_or_else(|| CoreError::MissingColumn {
+            column: name.to_string(),
+            available: batch
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect(),
+        })?;
+    let n = array.len();
+    let valid = |i: usize| array.is_valid(i);
+    Ok(match array.data_type() {
+        DataType::Date32 => {
+            let a = array.as_primitive::<Date32Type>();
+            (0..n)
+                .map(|i| valid(i).then(|| i64::from(a.value(i))))
+                .collect()
+        }
+        DataType::Int32 => {
+            let a = array.as_primitive::<Int32Type>();
+            (0..n)
+                .map(|i| valid(i).then(|| i64::from(a.value(i))))
+                .collect()
+        }
+        DataType::Int64 => {
+            let a = array.as_primitive::<Int64Type>();
+            (0..n).map(|i| valid(i).then(|| a.value(i))).collect()
+        }
+        DataType::Null => vec![None; n],
+        other => {
+            return Err(CoreError::WrongType {
+                column: name.to_string(),
+                expected: "a date (Date32) or an integer count of days",
+                found: other.to_string(),
+            })
+        }
+    })
+}
+
+struct Inputs<'a> {
+    title: StrColumn<'a>,
+    venue: StrColumn<'a>,
+    city: StrColumn<'a>,
+    source: StrColumn<'a>,
+    source_id: StrColumn<'a>,
+    start: Vec<Option<i64>>,
+    batch: &'a RecordBatch,
+}
+
+fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
+    let mut out = Prepared::default();
+    let (mut title_fold, mut title, mut venue, mut city, mut place) = (
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    );
+    for i in rows.clone() {
+        // Each *_norm_into leaves the plain fold in its scratch argument: the exact key's material.
+        title_norm_into(inp.title.get(i).unwrap_or(""), &mut title_fold, &mut title);
+        venue_norm_into(inp.venue.get(i).unwrap_or(""), &mut place, &mut venue);
+        fold_text_into(inp.city.get(i).unwrap_or(""), &mut city);
+        // Venue names the place best; the city is the fallback when no venue is known.
+        if place.is_empty() {
+            place.push_str(&city);
+        }
+        let start = inp.start[i];
+        out.exact.push(exact_key(&title_fold, &place, start));
+        out.title_norm.push(&title);
+        out.venue_norm.push(&venue);
+        out.city_norm.push(&city);
+        out.place_norm.push(&place);
+        out.source_key.push(source_key(
+            inp.source.get(i).unwrap_or(""),
+            inp.source_id.get(i),
+        ));
+        out.start.push(start);
+        out.source
+            .push(xxh3_64(inp.source.get(i).unwrap_or("").as_bytes()));
+        out.city_hash.push(xxh3_64(city.as_bytes()));
+    }
+    out.completeness = rows
+        .map(|i| inp.batch.columns().iter().filter(|c| c.is_valid(i)).count() as u32)
+        .collect();
+    out
+}
+
+fn append(into: &mut Prepared, part: Prepared) {
+    into.title_norm.append(&part.title_norm);
+    into.venue_norm.append(&part.venue_norm);
+    into.city_norm.append(&part.city_norm);
+    into.place_norm.append(&part.place_norm);
+    into.exact.extend(part.exact);
+    into.source_key.extend(part.source_key);
+    into.start.extend(part.start);
+    into.source.extend(part.source);
+    into.city_hash.extend(part.city_hash);
+    into.completeness.extend(part.completeness);
+}
+
+/// Normalise and key every row of every batch (rows numbered across batches).
+pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
+    let mut all = Prepared::default();
+    for batch in batches {
+        let inp = Inputs {
+            title: str_column(batch, "title")?,
+            venue: str_column(batch, "venue")?,
+            city: str_column(batch, "city")?,
+            source: str_column(batch, "source")?,
+            source_id: str_column(batch, "source_event_id")?,
+            start: timestamp_micros(batch, "start")?,
+            batch,
+        };
+        let day = day_column(batch)?;
+        let n = batch.num_rows();
+        let parts: Vec<Prepared> = (0..n.div_ceil(CHUNK_ROWS))
+            .into_par_iter()
+            .map(|c| prepare_chunk(&inp, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n)))
+            .collect();
+        for part in parts {
+            append(&mut all, part);
+        }
+        all.day.extend(day);
+    }
+    Ok(all)
+}
+
+/// The normalised forms as Arrow columns, for inspection.
+pub fn norm_columns(p: Prepared) -> Vec<(&'static str, Arc<dyn Array>)> {
+    vec![
+        ("title_norm", Arc::new(p.title_norm.into_array())),
+        ("venue_norm", Arc::new(p.venue_norm.into_array())),
+        ("city_norm", Arc::new(p.city_norm.into_array())),
+        ("place_norm", Arc::new(p.place_norm.into_array())),
+    ]
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use arrow_array::{ArrayRef, Date32Array, StringArray, TimestampMicrosecondArray};
+
+    /// (title, venue, city, source, start minutes, local day).
+    pub(crate) type Row<'a> = (&'a str, Option<&'a str>, &'a str, &'a str, i64, i32);
+
+    /// A frame of rows.
+    pub(crate) fn frame(rows: &[Row<'_>]) -> RecordBatch {
+        let s = |f: &dyn Fn(&Row<'_>) -> Option<String>| {
+            Arc::new(StringArray::from(rows.iter().map(f).collect::<Vec<_>>())) as ArrayRef
+        };
+        RecordBatch::try_from_iter(vec![
+            ("title", s(&|r| Some(r.0.to_string()))),
+            ("venue", s(&|r| r.1.map(str::to_string))),
+            ("city", s(&|r| Some(r.2.to_string()))),
+            ("source", s(&|r| Some(r.3.to_string()))),
+            ("source_event_id", s(&|_| None)),
+            (
+                "start",
+                Arc::new(
+                    TimestampMicrosecondArray::from(
+                        rows.iter().map(|r| r.4 * 60_000_000).collect::<Vec<_>>(),
+                    )
+                    .with_timezone("UTC"),
+                ) as ArrayRef,
+            ),
+            (
+                "local_day",
+                Arc::new(Date32Array::from(
+                    rows.iter().map(|r| r.5).collect::<Vec<_>>(),
+                )),
+            ),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn rows_are_normalised_and_keyed_like_exact_keys() {
+        let b = frame(&[
+            (
+                "DJ Ana presents Salsa!",
+                Some("The Loft Studio"),
+                "Vancouver",
+                "a",
+                0,
+                0,
+            ),
+            ("Tango", None, "Oslo", "b", 5, 0),
+        ]);
+        let p = prepare(std::slice::from_ref(&b)).unwrap();
+        assert_eq!(p.title_norm.get(0), "dj ana salsa");
+        assert_eq!(p.venue_norm.get(0), "loft");
+        assert_eq!(p.place_norm.get(0), "the loft studio");
+        assert_eq!(p.place_norm.get(1), "oslo");
+        assert_eq!(
+            p.exact[0],
+            exact_key("dj ana presents salsa", "the loft studio", Some(0))
+        );
+        assert_eq!(p.day, vec![Some(0), Some(0)]);
+        // Completeness counts non-null cells: row 1 lacks venue and source_event_id.
+        assert_eq!(p.completeness, vec![6, 5]);
+    }
+
+    #[test]
+    fn many_chunks_and_batches_keep_row_order() {
+        let rows: Vec<(String, i64)> = (0..10_000).map(|i| (format!("event {i}"), i)).collect();
+        let view: Vec<_> = rows
+            .iter()
+            .map(|(t, m)| (t.as_str(), None, "x", "s", *m, 0))
+            .collect();
+        let b = frame(&view);
+        let p = prepare(&[b.clone(), b]).unwrap();
+        assert_eq!(p.len(), 20_000);
+        assert_eq!(p.title_norm.get(9_999), "event 9999");
+        assert_eq!(p.title_norm.get(10_001), "event 1");
+        let arr = norm_columns(p);
+        assert_eq!(arr[0].1.len(), 20_000);
+    }
+}
