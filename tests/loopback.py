@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +35,9 @@ _TYPES = {
     ".pdf": "application/pdf",
     ".xml": "application/xml",
     ".txt": "text/plain; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
 }
 
 
@@ -66,11 +70,14 @@ def serve(root: Path | None = None, routes: dict[str, Route] | None = None) -> I
                 if file.is_dir():
                     file = file / "index.html"
                 if file.is_file() and root.resolve() in file.parents:
-                    route = Reply(
-                        200,
-                        file.read_bytes(),
-                        {"Content-Type": _TYPES.get(file.suffix, "application/octet-stream")},
-                    )
+                    body = file.read_bytes()
+                    # Static files carry an ETag and answer If-None-Match like a real server.
+                    etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                    kind = {"Content-Type": _TYPES.get(file.suffix, "application/octet-stream")}
+                    if self.headers.get("If-None-Match") == etag:
+                        route = Reply(304, b"", {"ETag": etag})
+                    else:
+                        route = Reply(200, body, {**kind, "ETag": etag})
             if route is None:
                 route = Reply(404, b"not found", {"Content-Type": "text/plain"})
             reply = route(self) if callable(route) else route
@@ -79,7 +86,7 @@ def serve(root: Path | None = None, routes: dict[str, Route] | None = None) -> I
             for key, value in headers.items():
                 self.send_header(key, value)
             self.end_headers()
-            if not reply.body:
+            if not reply.body or self.command == "HEAD":
                 return
             size = max(1, len(reply.body) // reply.chunks)
             try:
@@ -90,6 +97,8 @@ def serve(root: Path | None = None, routes: dict[str, Route] | None = None) -> I
                     self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
                 pass
+
+        do_HEAD = do_GET
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
