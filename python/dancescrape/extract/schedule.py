@@ -122,7 +122,7 @@ def expand_schedule(
         raise ScheduleError(f"repeatCount must be a positive whole number, got {count!r}")
     excluded = {_day(d, "exceptDate") for d in _as_list(schedule.get("exceptDate"))}
     rule = rrule.rrule(
-        freq,
+        freq,  # type: ignore[arg-type]  # one of rrule's frequency constants
         interval=interval,
         dtstart=datetime.combine(first, time(0)),
         until=datetime.combine(min(last, window_end) if last else window_end, time(0)),

@@ -17,7 +17,7 @@ from dancescrape.extract.dates import parse_when, zone_name_for
 from dancescrape.extract.schedule import ScheduleError, expand_schedule
 from dancescrape.model.document import Document
 from dancescrape.model.event import Event, EventType, Status
-from dancescrape.normalise.prices import format_price, parse_amount
+from dancescrape.normalise.prices import format_price, parse_amount, parse_price_text
 from dancescrape.normalise.text import clean_text, html_to_text
 
 __all__ = ["EVENT_TYPE_NAMES", "SchemaError", "events_from_item", "find_events", "type_names"]
@@ -198,6 +198,16 @@ def _offers(item: dict[str, Any]) -> dict[str, Any]:
     highs: list[float] = []
     currency = None
     for offer in entries:
+        if isinstance(offer, str):
+            # Microdata often marks the booking link itself as the offer: keep any amount in it.
+            if "://" in offer or offer.startswith("/"):
+                continue  # a link, whose digits are no price
+            text_price = parse_price_text(offer)
+            if text_price.minimum is not None and text_price.maximum is not None:
+                lows.append(text_price.minimum)
+                highs.append(text_price.maximum)
+                currency = currency or text_price.currency
+            continue
         if not isinstance(offer, dict):
             raise SchemaError(f"offers must be Offer objects, got {_kind(offer)}")
         cur = offer.get("priceCurrency")
@@ -227,7 +237,7 @@ def _offers(item: dict[str, Any]) -> dict[str, Any]:
     return {
         "price_min": low,
         "price_max": high,
-        "currency": currency if high > 0 else currency,
+        "currency": currency,
         "price": format_price(low, high, currency),
     }
 
@@ -296,13 +306,15 @@ def events_from_item(
                 )
             except ScheduleError as exc:
                 raise SchemaError(f"eventSchedule: {exc}") from None
-            for start, end in occurrences:
-                occurrence_id = f"{identifier}#{start.date().isoformat()}" if identifier else None
-                local_zone = getattr(start.tzinfo, "key", zone)  # scheduleTimezone wins
+            for occurrence_start, occurrence_end in occurrences:
+                day = occurrence_start.date().isoformat()
+                occurrence_id = f"{identifier}#{day}" if identifier else None
+                # scheduleTimezone wins over the source's zone
+                local_zone = getattr(occurrence_start.tzinfo, "key", zone)
                 events.append(
                     Event(
-                        start=start,
-                        end=end,
+                        start=occurrence_start,
+                        end=occurrence_end,
                         timezone=local_zone,
                         source_event_id=occurrence_id,
                         **common,
