@@ -1,0 +1,210 @@
+"""The harvest loop end to end on loopback: crawling, sitemaps, budgets and JS rendering."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dancescrape.ops.config import Settings
+from dancescrape.pipeline.runner import Pipeline
+from dancescrape.pipeline.window import Window
+from dancescrape.plugins.host import PluginHost
+from loopback import serve
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "js"
+WINDOW = Window(date(2027, 1, 1), date(2027, 3, 31))
+ZONE = "America/Vancouver"
+needs_chromium = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian's chromium package is not installed"
+)
+
+
+def build_site(root: Path, pages: int, per_listing: int) -> list[dict[str, str]]:
+    """A studio site: paginated listings of event pages, a sitemap, an about page.
+
+    Returns the ground truth: one {name, startDate, path} per event page."""
+    truth = []
+    for n in range(pages):
+        start = datetime(2027, 1, 4, 20, 0) + timedelta(days=n)
+        event = {
+            "name": f"Salsa Social No. {n}",
+            "startDate": start.isoformat(),
+            "path": f"/events/e{n}.html",
+        }
+        truth.append(event)
+        data = {
+            "@context": "https://schema.org",
+            "@type": "DanceEvent",
+            "name": event["name"],
+            "startDate": event["startDate"],
+            "location": {"@type": "Place", "name": "Hall 7"},
+        }
+        (root / "events").mkdir(parents=True, exist_ok=True)
+        (root / "events" / f"e{n}.html").write_text(
+            f'<html><head><script type="application/ld+json">{json.dumps(data)}</script></head>'
+            f'<body><h1>{event["name"]}</h1><a href="/events/">all events</a>'
+            '<a href="/about.html">about</a></body></html>',
+            "utf-8",
+        )
+    listings = [truth[i : i + per_listing] for i in range(0, pages, per_listing)]
+    for number, chunk in enumerate(listings, 1):
+        links = "".join(f'<li><a href="{e["path"]}">{e["name"]}</a></li>' for e in chunk)
+        nxt = (
+            f'<a class="next" href="/events/page{number + 1}.html">Next</a>'
+            if number < len(listings)
+            else ""
+        )
+        name = "index.html" if number == 1 else f"page{number}.html"
+        (root / "events" / name).write_text(
+            f"<html><body><ul>{links}</ul>{nxt}<a href='/events/private/x.html'>x</a></body></html>",
+            "utf-8",
+        )
+    (root / "about.html").write_text("<html><body><p>About the studio</p></body></html>", "utf-8")
+    locs = "".join(f"<url><loc>{{base}}{e['path']}</loc></url>" for e in truth)
+    (root / "sitemap.xml.tmpl").write_text(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>',
+        "utf-8",
+    )
+    return truth
+
+
+def run(
+    tmp_path: Path, sources: list[dict[str, Any]], base: str
+) -> tuple[Any, list[dict[str, Any]]]:
+    out = tmp_path / f"events-{len(list(tmp_path.glob('events-*')))}.jsonl"
+    settings = Settings(
+        sources=sources,
+        sinks=[f"jsonl:{out}"],
+        alerts=[],
+        fetch={
+            "hosts": {base.removeprefix("http://"): {"concurrency": 4, "delay_seconds": 0}},
+            "retries": 0,
+            "render": {"timeout_seconds": 15},
+        },
+        run={"timezone": ZONE},
+    )
+    report = Pipeline(settings, PluginHost.from_environment(""), WINDOW).run()
+    rows = (
+        [json.loads(line) for line in out.read_text("utf-8").splitlines()] if out.exists() else []
+    )
+    return report, rows
+
+
+def starts(rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {
+        (r["title"], datetime.fromisoformat(r["start"]).replace(tzinfo=None).isoformat())
+        for r in rows
+    }
+
+
+def test_crawl_follows_pagination_to_every_event_page_once(tmp_path: Path) -> None:
+    truth = build_site(tmp_path / "site", pages=12, per_listing=5)
+    with serve(tmp_path / "site") as server:
+        crawl = {
+            "follow": ["/events/e\\d+"],
+            "deny": ["/private/"],
+            "max_depth": 1,
+            "max_pages": 100,
+        }
+        report, rows = run(
+            tmp_path,
+            [{"name": "studio", "url": server.url("/events/"), "timezone": ZONE, "crawl": crawl}],
+            server.base,
+        )
+        paths = [path for path, _ in server.requests]
+    assert starts(rows) == {(e["name"], e["startDate"]) for e in truth}
+    assert report.problems == []
+    for event in truth:
+        assert paths.count(event["path"]) == 1
+    assert "/about.html" not in paths and "/events/private/x.html" not in paths
+    assert paths.count("/robots.txt") == 1
+    assert report.documents_fetched == len(truth) + 3  # three listing pages
+
+
+def test_max_pages_caps_the_crawl(tmp_path: Path) -> None:
+    build_site(tmp_path / "site", pages=12, per_listing=5)
+    with serve(tmp_path / "site") as server:
+        crawl = {"max_depth": 3, "max_pages": 4}
+        report, rows = run(
+            tmp_path,
+            [{"name": "studio", "url": server.url("/events/"), "crawl": crawl}],
+            server.base,
+        )
+        fetched = [p for p, _ in server.requests if p != "/robots.txt"]
+    assert len(fetched) == 4 == report.documents_fetched
+    assert len(rows) <= 3
+
+
+def test_sitemap_seed_and_depth_zero_means_no_link_following(tmp_path: Path) -> None:
+    truth = build_site(tmp_path / "site", pages=7, per_listing=5)
+    with serve(tmp_path / "site") as server:
+        template = (tmp_path / "site" / "sitemap.xml.tmpl").read_text("utf-8")
+        (tmp_path / "site" / "sitemap.xml").write_text(
+            template.replace("{base}", server.base), "utf-8"
+        )
+        report, rows = run(
+            tmp_path,
+            [{"name": "s", "url": server.url("/sitemap.xml"), "crawl": {"max_depth": 1}}],
+            server.base,
+        )
+        paths = [p for p, _ in server.requests]
+    assert starts(rows) == {(e["name"], e["startDate"]) for e in truth}
+    assert (
+        "/events/" not in paths and "/about.html" not in paths
+    )  # event pages are leaves at depth 1
+    assert report.problems == []
+
+
+def test_without_crawl_rules_only_the_seed_is_fetched(tmp_path: Path) -> None:
+    build_site(tmp_path / "site", pages=3, per_listing=5)
+    with serve(tmp_path / "site") as server:
+        report, _ = run(tmp_path, [{"name": "s", "url": server.url("/events/")}], server.base)
+        fetched = [p for p, _ in server.requests if p != "/robots.txt"]
+    assert fetched == ["/events/"]
+    assert report.documents_fetched == 1
+
+
+def _calendar_truth() -> set[tuple[str, str]]:
+    events = json.loads((FIXTURES / "calendar" / "events.json").read_text("utf-8"))["events"]
+    return {
+        (e["name"], datetime.fromisoformat(e["startDate"]).replace(tzinfo=None).isoformat())
+        for e in events
+    }
+
+
+@needs_chromium
+@pytest.mark.parametrize("render", ["js", "auto"])
+def test_script_built_calendar_is_rendered(tmp_path: Path, render: str) -> None:
+    with serve(FIXTURES) as server:
+        report, rows = run(
+            tmp_path,
+            [
+                {
+                    "name": "noche",
+                    "url": server.url("/calendar/"),
+                    "timezone": ZONE,
+                    "render": render,
+                }
+            ],
+            server.base,
+        )
+    assert starts(rows) == _calendar_truth()
+    assert {r["venue"] for r in rows} == {"Hall 7", "Studio B"}
+    assert all(r["url"].startswith(server.base + "/calendar/events/") for r in rows)
+    assert report.problems == []
+
+
+def test_static_render_leaves_a_script_built_page_empty_and_says_so(tmp_path: Path) -> None:
+    with serve(FIXTURES) as server:
+        report, rows = run(
+            tmp_path,
+            [{"name": "noche", "url": server.url("/calendar/"), "render": "static"}],
+            server.base,
+        )
+    assert rows == []
+    assert [p.stage for p in report.problems] == ["extract"]
