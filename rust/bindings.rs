@@ -3,12 +3,15 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use arrow_array::RecordBatch;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::arrow_io::{import_stream, ArrowStream};
+use crate::cache::{event_fingerprints, page_key, HashStore};
 use crate::dedup::{dedup_batches, DedupParams, Stats};
 use crate::error::{CoreError, CoreResult};
 use crate::{fuzzy, keys, normalise};
@@ -19,6 +22,22 @@ pyo3::create_exception!(
     PyValueError,
     "A frame handed to the core has a missing or mistyped column."
 );
+
+pyo3::create_exception!(
+    _core,
+    CoreCacheError,
+    PyValueError,
+    "The hash cache on disk is damaged or cannot be read or written."
+);
+
+fn cache_err(err: CoreError) -> PyErr {
+    match err {
+        CoreError::Invalid { ref what, .. } if what.starts_with("hash cache") => {
+            CoreCacheError::new_err(err.to_string())
+        }
+        other => to_py(other),
+    }
+}
 
 fn to_py(err: CoreError) -> PyErr {
     match err {
@@ -33,6 +52,16 @@ fn guarded<T: Send>(
     what: &str,
     f: impl FnOnce() -> CoreResult<T> + Send,
 ) -> PyResult<T> {
+    guarded_with(py, what, to_py, f)
+}
+
+/// `guarded`, with the caller's mapping of core errors to Python exceptions.
+fn guarded_with<T: Send>(
+    py: Python<'_>,
+    what: &str,
+    convert: fn(CoreError) -> PyErr,
+    f: impl FnOnce() -> CoreResult<T> + Send,
+) -> PyResult<T> {
     py.detach(|| catch_unwind(AssertUnwindSafe(f)))
         .map_err(|payload| {
             let msg = payload
@@ -42,7 +71,7 @@ fn guarded<T: Send>(
                 .unwrap_or("unknown panic");
             PyRuntimeError::new_err(format!("internal error in {what}: {msg}"))
         })?
-        .map_err(to_py)
+        .map_err(convert)
 }
 
 /// Key columns (title_norm, place_norm, exact_key, source_key) for every row of `frame`.
@@ -158,10 +187,99 @@ fn token_set_similarity(a: &str, b: &str) -> f64 {
     fuzzy::token_set_similarity(a, b)
 }
 
+/// The persistent fingerprint store (see rust/cache.rs); Python wraps it as `HashCache`.
+#[pyclass(module = "dancescrape._core", name = "HashStore")]
+pub struct PyHashStore {
+    inner: HashStore,
+}
+
+#[pymethods]
+impl PyHashStore {
+    /// Open the store at `path`; with `salvage`, damaged files are set aside, not errors.
+    #[staticmethod]
+    fn open(py: Python<'_>, path: std::path::PathBuf, salvage: bool) -> PyResult<Self> {
+        let inner = guarded_with(py, "HashStore.open", cache_err, || {
+            HashStore::open(&path, salvage)
+        })?;
+        Ok(Self { inner })
+    }
+
+    /// For every row (event_id plus string content columns): first_seen, last_seen, change.
+    fn observe(
+        &mut self,
+        py: Python<'_>,
+        frame: &Bound<'_, PyAny>,
+        now_micros: i64,
+    ) -> PyResult<ArrowStream> {
+        let (schema, batches) = import_stream(frame)?;
+        let store = &mut self.inner;
+        let out = guarded_with(py, "HashStore.observe", cache_err, move || {
+            let mut first = Vec::new();
+            let mut last = Vec::new();
+            let mut change = Vec::new();
+            let empty = [RecordBatch::new_empty(schema)];
+            let batches = if batches.is_empty() {
+                &empty[..]
+            } else {
+                &batches[..]
+            };
+            for batch in batches {
+                for (key, content) in event_fingerprints(batch)? {
+                    let (c, r) = store.observe(key, content, now_micros);
+                    first.push(r.first_seen);
+                    last.push(r.last_seen);
+                    change.push(c.as_str());
+                }
+            }
+            let ts = |v: Vec<i64>| {
+                Arc::new(TimestampMicrosecondArray::from(v).with_timezone("UTC")) as ArrayRef
+            };
+            let cols: Vec<(&str, ArrayRef)> = vec![
+                ("first_seen", ts(first)),
+                ("last_seen", ts(last)),
+                ("change", Arc::new(StringArray::from(change))),
+            ];
+            Ok(RecordBatch::try_from_iter(cols)?)
+        })?;
+        Ok(ArrowStream::new(out.schema(), vec![out]))
+    }
+
+    /// Whether `content` differs from what `url` held last time (true for an unseen page).
+    fn page_changed(&mut self, url: &str, content: &[u8], now_micros: i64) -> bool {
+        let content = xxhash_rust::xxh3::xxh3_64(content);
+        let (change, _) = self.inner.observe(page_key(url), content, now_micros);
+        change != crate::cache::Change::Unchanged
+    }
+
+    /// Persist what changed (log append, or compaction when the log grows large).
+    fn save(&mut self, py: Python<'_>) -> PyResult<()> {
+        let store = &mut self.inner;
+        guarded_with(py, "HashStore.save", cache_err, move || store.save())
+    }
+
+    /// Rewrite everything as one snapshot and drop the log.
+    fn compact(&mut self, py: Python<'_>) -> PyResult<()> {
+        let store = &mut self.inner;
+        guarded_with(py, "HashStore.compact", cache_err, move || store.compact())
+    }
+
+    /// What salvaging found wrong on open (empty when the files were sound).
+    #[getter]
+    fn problems(&self) -> Vec<String> {
+        self.inner.problems.clone()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("CoreInputError", m.py().get_type::<CoreInputError>())?;
+    m.add("CoreCacheError", m.py().get_type::<CoreCacheError>())?;
+    m.add_class::<PyHashStore>()?;
     m.add_class::<ArrowStream>()?;
     m.add_function(wrap_pyfunction!(exact_keys, m)?)?;
     m.add_function(wrap_pyfunction!(fold_text, m)?)?;

@@ -3,6 +3,7 @@
 
 pub mod arrow_io;
 pub mod bindings;
+pub mod cache;
 pub mod cluster;
 pub mod columns;
 pub mod dedup;
