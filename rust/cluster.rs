@@ -2,7 +2,7 @@
 //! clearly different venues, or two events of one source, in one cluster is refused.
 
 use crate::dedup::ReviewReason;
-use crate::fuzzy::indel_similarity;
+use crate::fuzzy::venue_similarity;
 
 /// Venues remembered per cluster; more distinct spellings than this add nothing.
 const MAX_VENUES: usize = 8;
@@ -78,7 +78,7 @@ impl<'a> Clusters<'a> {
         let clash = self.venues[ra].iter().any(|x| {
             self.venues[rb]
                 .iter()
-                .any(|y| indel_similarity(x, y) < guard.venue_reject)
+                .any(|y| venue_similarity(x, y) < guard.venue_reject)
         });
         if clash {
             return Err(ReviewReason::VenueChain);

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::cluster::{Clusters, Guard};
 use crate::error::{CoreError, CoreResult};
-use crate::fuzzy::{indel_similarity, token_set_similarity};
+use crate::fuzzy::{indel_similarity, token_set_similarity, venue_similarity};
 use crate::prepare::Prepared;
 
 const MICROS_PER_MINUTE: f64 = 60_000_000.0;
@@ -47,7 +47,7 @@ impl Default for DedupParams {
             accept: 0.85,
             review: 0.70,
             venue_reject: 0.5,
-            venue_missing: 0.5,
+            venue_missing: 0.7,
             title_weight: 0.65,
             venue_weight: 0.25,
             time_weight: 0.10,
@@ -134,7 +134,7 @@ pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore
     let venue = if a.venue.is_empty() || b.venue.is_empty() {
         None
     } else {
-        let v = indel_similarity(a.venue, b.venue);
+        let v = venue_similarity(a.venue, b.venue);
         if v < p.venue_reject {
             return None;
         }

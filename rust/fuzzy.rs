@@ -156,6 +156,17 @@ pub fn token_set_similarity(a: &str, b: &str) -> f64 {
     diffs.max(with_a).max(with_b)
 }
 
+/// Venue similarity: the better of Indel and token-set, so "Copper" matches
+/// "Copper, 471 Main Ave" but "Copper" and "Harbour" stay apart.
+pub fn venue_similarity(a: &str, b: &str) -> f64 {
+    let v = indel_similarity(a, b);
+    if v >= 1.0 {
+        v
+    } else {
+        v.max(token_set_similarity(a, b))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +218,12 @@ mod tests {
         let s = token_set_similarity("salsa social", "bachata social");
         assert!((s - (1.0 - 8.0 / 26.0)).abs() < 1e-12, "{s}");
         assert!(token_set_similarity("tango", "waltz") < 0.5);
+    }
+
+    #[test]
+    fn venue_with_address_matches_its_name() {
+        assert_eq!(venue_similarity("copper", "copper main ave"), 1.0);
+        assert!(venue_similarity("copper", "harbour") < 0.5);
     }
 
     #[test]

@@ -97,10 +97,11 @@ fn short_suffix(word: &str) -> &str {
 pub fn venue_norm_into(s: &str, scratch: &mut String, out: &mut String) {
     fold_text_into(s, scratch);
     out.clear();
-    for word in scratch
-        .split(' ')
-        .filter(|w| !w.is_empty() && !VENUE_GENERIC.contains(w))
-    {
+    // House numbers say where on the street, not which venue: "Loft, 12 Main St".
+    let named = |w: &&str| {
+        !w.is_empty() && !VENUE_GENERIC.contains(w) && !w.bytes().all(|b| b.is_ascii_digit())
+    };
+    for word in scratch.split(' ').filter(named) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -185,6 +186,10 @@ mod tests {
         assert_eq!(venue_norm("The Loft Dance Studio"), "loft");
         assert_eq!(venue_norm("loft studios"), "loft");
         assert_eq!(venue_norm("Hall on Main Street"), "on main st");
+        assert_eq!(
+            venue_norm("Copper Club, 471 Main Avenue"),
+            "copper main ave"
+        );
         assert_eq!(venue_norm("Dance Studio"), "dance studio");
     }
 

@@ -23,7 +23,7 @@ class DedupOptions:
     review: float = 0.70
     venue_reject: float = 0.5
     """Venue similarity below this means clearly different places: never merged, even by chaining."""
-    venue_missing: float = 0.5
+    venue_missing: float = 0.7
     """Venue score used when either side has no venue."""
     title_weight: float = 0.65
     venue_weight: float = 0.25
