@@ -58,15 +58,14 @@ _BLOCKS = "li, p, dd, dt, h1, h2, h3, h4, h5, h6, div, article, section, blockqu
 _MAX_BLOCKS = 5_000  # a page with more blocks than this is not a studio's schedule
 
 
-def page_reference(texts: list[str], fallback: date) -> date:
-    """The date to anchor year-less dates: mid-year of a single year the page states."""
+def page_reference(texts: list[str], fallback: date) -> tuple[date, tuple[int, ...] | None]:
+    """How to date year-less dates: (anchor, allowed years) from a single year the page
+    states in its title or headings, else the window's start and any nearby year."""
     years = {int(y) for text in texts for y in _YEAR.findall(text)}
     if len(years) == 1:
         year = years.pop()
-        if year == fallback.year:
-            return fallback
-        return date(year, 7, 1)
-    return fallback
+        return (fallback if year == fallback.year else date(year, 7, 1)), (year,)
+    return fallback, None
 
 
 def split_block(text: str) -> tuple[str | None, str | None, str | None]:
@@ -226,13 +225,13 @@ class FreeTextExtractor(Extractor):
             items, heads = loose_items(document)
         except (ValueError, RecursionError) as exc:
             raise ExtractError(document.url, f"unreadable page: {exc}") from None
-        reference = page_reference(heads, context.window_start)
+        reference, years = page_reference(heads, context.window_start)
         events: list[Event] = []
         problems: list[str] = []
         found = 0
         for where, item in items:
             try:
-                built = events_from_loose(item, document, context, reference=reference)
+                built = events_from_loose(item, document, context, reference=reference, years=years)
             except NoWhen as exc:
                 if where.startswith("table row") and item.title:
                     problems.append(f"{where}: {exc}")  # a schedule row we failed to read

@@ -54,6 +54,7 @@ def events_from_loose(
     context: ExtractContext,
     *,
     reference: date | None = None,
+    years: tuple[int, ...] | None = None,
     when: When | None = None,
 ) -> list[Event]:
     """One Event per occurrence of `item` inside the window; ValueError says what is missing."""
@@ -67,7 +68,10 @@ def events_from_loose(
     )
     if when is None:
         when = parse_when_text(
-            item.when, reference or context.window_start, day_first=day_first_for(zone)
+            item.when,
+            reference or context.window_start,
+            day_first=day_first_for(zone),
+            years=years,
         )
     if when.problems:
         raise ValueError("; ".join(when.problems))

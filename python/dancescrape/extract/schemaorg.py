@@ -17,6 +17,7 @@ from dancescrape.extract.dates import parse_when, zone_name_for
 from dancescrape.extract.schedule import ScheduleError, expand_schedule
 from dancescrape.model.document import Document
 from dancescrape.model.event import Event, EventType, Status
+from dancescrape.normalise.addresses import COUNTRY_NAMES, split_address, zone_for_place
 from dancescrape.normalise.prices import format_price, parse_amount, parse_price_text
 from dancescrape.normalise.text import clean_text, html_to_text
 
@@ -160,7 +161,10 @@ def _place(item: dict[str, Any]) -> dict[str, Any]:
             country_raw = country_raw.get("name")
         country = clean_text(country_raw) if isinstance(country_raw, str) else None
         out["city"] = city
-        out["country"] = country.upper() if country and len(country) == 2 else None
+        if country and len(country) == 2:
+            out["country"] = country.upper()
+        else:
+            out["country"] = COUNTRY_NAMES.get(country.lower()) if country else None
         tail = " ".join(p for p in (region, postal) if p)
         out["address"] = ", ".join(p for p in (street, city, tail or None) if p) or None
     elif address is not None:
@@ -174,6 +178,10 @@ def _place(item: dict[str, Any]) -> dict[str, Any]:
         if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
             out["latitude"], out["longitude"] = lat, lon
     return out
+
+
+def _literal_newlines(text: str | None) -> str | None:
+    return text.replace("\\n", " ").replace("\\r", " ") if text else text
 
 
 def parse_amount_signed(value: Any) -> float | None:
@@ -276,21 +284,32 @@ def events_from_item(
     title = _text(item, "name")
     if not title:
         raise SchemaError("name is missing")
-    zone = document.target.timezone or context.timezone
+    place = _place(item)
+    # Fill city and country from the address line, and let the place name the zone
+    # when config did not ("from config, else from the page, else --timezone").
+    parts = split_address(place.get("address"))
+    place["city"] = place.get("city") or parts.city
+    place["country"] = place.get("country") or parts.country
+    zone = (
+        document.target.timezone
+        or zone_for_place(place["country"], parts.region)
+        or context.timezone
+    )
     url = _text(item, "url")
     identifier = item.get("@id")
     if identifier is not None and not isinstance(identifier, str):
         raise SchemaError(f"@id must be text, got {_kind(identifier)}")
     common: dict[str, Any] = {
         "title": title,
-        "description": html_to_text(_text(item, "description")),
+        # WordPress plugins double-escape newlines: a literal backslash-n is whitespace.
+        "description": html_to_text(_literal_newlines(_text(item, "description"))),
         "event_type": _event_type(item),
         "organizer": _organizer(item),
         "url": urljoin(document.url, url) if url else None,
         "status": _status(item),
         "source": document.source,
         "source_url": document.url,
-        **_place(item),
+        **place,
         **_offers(item),
     }
     if common.get("price") is None:

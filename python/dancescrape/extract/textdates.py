@@ -252,9 +252,9 @@ def _single(match: re.Match[str]) -> time | None:
     return _hour(int(match["h"]), int(match["m"] or 0), _ampm(match["ap"]))
 
 
-def _candidates(month: int, day: int, reference: date) -> list[date]:
+def _candidates(month: int, day: int, reference: date, years: tuple[int, ...] | None) -> list[date]:
     out = []
-    for year in (reference.year - 1, reference.year, reference.year + 1):
+    for year in years or (reference.year - 1, reference.year, reference.year + 1):
         try:
             out.append(date(year, month, day))
         except ValueError:
@@ -263,7 +263,13 @@ def _candidates(month: int, day: int, reference: date) -> list[date]:
 
 
 def _pick(
-    month: int, day: int, year: int | None, weekday: int | None, reference: date, shown: str
+    month: int,
+    day: int,
+    year: int | None,
+    weekday: int | None,
+    reference: date,
+    shown: str,
+    years: tuple[int, ...] | None,
 ) -> tuple[date | None, str | None]:
     if year is not None:
         try:
@@ -273,26 +279,29 @@ def _pick(
         if weekday is not None and value.weekday() != weekday:
             return None, f"{shown!r}: {value.isoformat()} is a {_DAY_NAMES[value.weekday()]}"
         return value, None
-    options = _candidates(month, day, reference)
+    options = _candidates(month, day, reference, years)
     if not options:
         return None, f"{shown!r} is not a real date"
     if weekday is not None:
         agreeing = [d for d in options if d.weekday() == weekday]
         if not agreeing:
-            return (
-                None,
-                f"{shown!r}: no year near {reference.year} puts it on a {_DAY_NAMES[weekday]}",
-            )
+            near = "/".join(str(y) for y in years) if years else f"near {reference.year}"
+            return None, f"{shown!r}: no year {near} puts it on a {_DAY_NAMES[weekday]}"
         options = agreeing
     return min(options, key=lambda d: abs((d - reference).days)), None
 
 
 def find_dates(
-    text: str, reference: date, *, day_first: bool = False
+    text: str,
+    reference: date,
+    *,
+    day_first: bool = False,
+    years: tuple[int, ...] | None = None,
 ) -> tuple[list[date], list[str]]:
     """Every date in `text` and the problems found (weekday mismatches, impossible dates).
 
-    `reference` anchors dates with no year; `day_first` reads 7/1 as 7 January.
+    `reference` anchors dates with no year; `years`, when the document states its year,
+    are the only years such a date may take; `day_first` reads 7/1 as 7 January.
     """
     found: list[tuple[int, date]] = []
     problems: list[str] = []
@@ -301,7 +310,7 @@ def find_dates(
         for match in pattern.finditer(text):
             if any(a < match.end() and match.start() < b for a, b in taken):
                 continue
-            value, problem = _from_match(match, reference, day_first)
+            value, problem = _from_match(match, reference, day_first, years)
             if problem:
                 problems.append(problem)
             if value is not None:
@@ -313,7 +322,7 @@ def find_dates(
 
 
 def _from_match(
-    match: re.Match[str], reference: date, day_first: bool
+    match: re.Match[str], reference: date, day_first: bool, years: tuple[int, ...] | None
 ) -> tuple[date | None, str | None]:
     groups = match.groupdict()
     shown = match.group(0).strip()
@@ -326,7 +335,7 @@ def _from_match(
     if groups.get("month"):
         month = MONTHS[groups["month"].lower()[:3]]
         year = int(groups["year"]) if groups.get("year") else None
-        return _pick(month, int(groups["day"]), year, weekday, reference, shown)
+        return _pick(month, int(groups["day"]), year, weekday, reference, shown, years)
     a, b = int(groups["a"]), int(groups["b"])
     raw_year = groups.get("nyear")
     if raw_year is None and weekday is None:
@@ -339,7 +348,7 @@ def _from_match(
         day, month = month, day  # only one reading is a date
     if month > 12:
         return None, f"{shown!r} is not a real date"
-    return _pick(month, day, year, weekday, reference, shown)
+    return _pick(month, day, year, weekday, reference, shown, years)
 
 
 def _weekday_list(text: str) -> tuple[int, ...]:
@@ -364,9 +373,15 @@ def find_recurrence(text: str) -> Recurrence | None:
     return None
 
 
-def parse_when_text(text: str, reference: date, *, day_first: bool = False) -> When:
+def parse_when_text(
+    text: str,
+    reference: date,
+    *,
+    day_first: bool = False,
+    years: tuple[int, ...] | None = None,
+) -> When:
     """Dates, a recurrence and a time range from one piece of text."""
-    dates, problems = find_dates(text, reference, day_first=day_first)
+    dates, problems = find_dates(text, reference, day_first=day_first, years=years)
     recurrence = None if dates else find_recurrence(text)
     return When(dates, recurrence, find_time_range(text), problems)
 

@@ -29,5 +29,6 @@ def html_to_text(value: str | None) -> str | None:
         tree = HTMLParser(value)
         for node in tree.css("br, p, li, div"):
             node.insert_after(" ")
-        value = tree.text(separator=" ") if tree.body is not None else tree.text()
+        # Blocks got a space above; inline tags (<strong>) must not split "bachata." apart.
+        value = tree.text(separator="") if tree.body is not None else tree.text()
     return clean_text(html.unescape(value))

@@ -11,6 +11,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "dancescrape.extract.microdata",
     "dancescrape.extract.ical",
     "dancescrape.extract.freetext",
+    "dancescrape.extract.pdf",
     "dancescrape.sinks.sqlite",
     "dancescrape.sinks.jsonl",
     "dancescrape.alerts.log",
