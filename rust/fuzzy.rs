@@ -8,6 +8,27 @@
 /// must not make one pair cost seconds, and no real title differs only after 256 chars.
 pub const MAX_FUZZY_CHARS: usize = 256;
 
+/// LCS length of two byte strings, the shorter at most 64 bytes: one word, no allocation.
+fn lcs_len_short(a: &[u8], b: &[u8]) -> usize {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    debug_assert!(a.len() <= 64);
+    let mut pm = [0u64; 256];
+    for (pos, &c) in a.iter().enumerate() {
+        pm[c as usize] |= 1u64 << pos;
+    }
+    let mut v = u64::MAX;
+    for &c in b {
+        let u = v & pm[c as usize];
+        v = v.wrapping_add(u) | (v - u);
+    }
+    let mask = if a.len() == 64 {
+        u64::MAX
+    } else {
+        (1u64 << a.len()) - 1
+    };
+    (!v & mask).count_ones() as usize
+}
+
 /// Length of the longest common subsequence, bit-parallel (64 pattern chars per word).
 fn lcs_len<T: Copy + Ord>(a: &[T], b: &[T]) -> usize {
     let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
@@ -72,9 +93,17 @@ fn capped_bytes(s: &str) -> &[u8] {
 
 /// 1 − indel distance / total length; two empty strings are identical (1.0).
 pub fn indel_similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
     if a.is_ascii() && b.is_ascii() {
         let (a, b) = (capped_bytes(a), capped_bytes(b));
-        ratio(indel_distance(a, b), a.len() + b.len())
+        let lcs = if a.len().min(b.len()) <= 64 {
+            lcs_len_short(a, b)
+        } else {
+            lcs_len(a, b)
+        };
+        ratio(a.len() + b.len() - 2 * lcs, a.len() + b.len())
     } else {
         let (a, b) = (capped_chars(a), capped_chars(b));
         ratio(indel_distance(&a, &b), a.len() + b.len())
@@ -156,11 +185,18 @@ pub fn token_set_similarity(a: &str, b: &str) -> f64 {
     diffs.max(with_a).max(with_b)
 }
 
-/// Venue similarity: the better of Indel and token-set, so "Copper" matches
-/// "Copper, 471 Main Ave" but "Copper" and "Harbour" stay apart.
+/// Whether two space-separated strings share a whole word (no allocation).
+pub fn share_word(a: &str, b: &str) -> bool {
+    a.split(' ')
+        .any(|w| !w.is_empty() && b.split(' ').any(|x| x == w))
+}
+
+/// Venue similarity: Indel, raised by the token-set measure when the two share a
+/// word, so "Copper" matches "Copper, 471 Main Ave" but "Copper" and "Harbour" stay
+/// apart. (Without a shared word the token-set measure adds little and costs most.)
 pub fn venue_similarity(a: &str, b: &str) -> f64 {
     let v = indel_similarity(a, b);
-    if v >= 1.0 {
+    if v >= 1.0 || !share_word(a, b) {
         v
     } else {
         v.max(token_set_similarity(a, b))
@@ -195,6 +231,25 @@ mod tests {
             for b in &samples {
                 let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
                 assert_eq!(lcs_len(&x, &y), naive_lcs(&x, &y), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_word_lcs_matches_the_general_one() {
+        let samples = [
+            "",
+            "a",
+            "salsa social",
+            "bachata night at the loft",
+            &"q".repeat(64),
+        ];
+        for a in samples {
+            for b in samples {
+                let (x, y) = (a.as_bytes(), b.as_bytes());
+                if x.len().min(y.len()) <= 64 {
+                    assert_eq!(lcs_len_short(x, y), lcs_len(x, y), "{a:?} {b:?}");
+                }
             }
         }
     }

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dancescrape import __version__
+from dancescrape.cli.bench import bench
 from dancescrape.errors import ConfigError, DancescrapeError, PluginError
 from dancescrape.ops.config import Settings, load_settings, sanitised
 from dancescrape.ops.logging import configure_logging
@@ -157,6 +158,9 @@ def config_validate(config_file: str | None, env: str | None) -> None:
     """Check the configuration; exit 1 with the reason when it is invalid."""
     settings = _settings(config_file, env, {})
     click.echo(f"configuration is valid (env: {settings.env}, {len(settings.sources)} source(s))")
+
+
+cli.add_command(bench)
 
 
 def main() -> None:
