@@ -28,6 +28,7 @@ from dancescrape.extract.dates import zone_name_for
 from dancescrape.hookspecs import hookimpl
 from dancescrape.model.document import Document
 from dancescrape.model.event import Event, Status
+from dancescrape.normalise.addresses import split_address
 from dancescrape.normalise.text import clean_text
 
 __all__ = ["UNTITLED", "IcalExtractor", "repair_ical"]
@@ -197,6 +198,11 @@ class IcalExtractor(Extractor):
                 if key in ("DTSTART", "RRULE", "DURATION", "DTEND"):
                     raise ValueError(f"{key}: {reason}")
                 context.problem(document.url, f"VEVENT {uid!r}: ignored bad {key}: {reason}")
+        is_series = any(
+            c.get(key) is not None
+            for c in components
+            for key in ("RRULE", "RDATE", "RECURRENCE-ID")
+        )
         masters = [c for c in components if c.get("RECURRENCE-ID") is None]
         if not masters:
             # An edited occurrence whose series is absent is a plain event (Lotus Notes does this).
@@ -213,9 +219,11 @@ class IcalExtractor(Extractor):
         query = recurring_ical_events.of(single)
         end_day = context.window_end + timedelta(days=1)
         occurrences = query.between(context.window_start, end_day)
-        return [self._event(o, uid, zone, document) for o in occurrences]
+        return [self._event(o, uid, is_series, zone, document) for o in occurrences]
 
-    def _event(self, occurrence: Any, uid: str, zone: str, document: Document) -> Event:
+    def _event(
+        self, occurrence: Any, uid: str, is_series: bool, zone: str, document: Document
+    ) -> Event:
         start_raw = occurrence.get("DTSTART")
         if start_raw is None:
             raise ValueError("DTSTART is missing")
@@ -235,15 +243,20 @@ class IcalExtractor(Extractor):
             or UNTITLED
         )
         status = _STATUSES.get((_text(occurrence, "STATUS") or "").upper(), "scheduled")
+        # A moved occurrence keeps the id of the date it replaces (its RECURRENCE-ID).
         recurrence = occurrence.get("RECURRENCE-ID")
-        is_series = recurrence is not None or occurrence.get("RRULE") or occurrence.get("RDATE")
-        source_id = f"{uid}#{start.date().isoformat()}" if is_series else uid
+        original = recurrence.dt if recurrence is not None else start
+        if isinstance(original, datetime):
+            original = _moment(original, event_zone)[0].astimezone(start.tzinfo)
+        day = original.date() if isinstance(original, datetime) else original
+        source_id = f"{uid}#{day.isoformat()}" if is_series else uid
         geo = occurrence.get("GEO")
         latitude = longitude = None
         if geo is not None:
             latitude, longitude = float(geo.latitude), float(geo.longitude)
         location = _text(occurrence, "LOCATION")
         venue, address = _split_location(location)
+        place = split_address(address)
         return Event(
             title=title,
             start=start,
@@ -253,6 +266,8 @@ class IcalExtractor(Extractor):
             description=_text(occurrence, "DESCRIPTION"),
             venue=venue,
             address=address,
+            city=place.city,
+            country=place.country,
             latitude=latitude,
             longitude=longitude,
             organizer=_organizer(occurrence),

@@ -43,6 +43,7 @@ STYLE_ALIASES: dict[str, tuple[str, ...]] = {
         "pr[aá]ctica",
         "tango nuevo",
         "vals criollo",
+        "vals",  # Spanish for waltz: in dance listings, tango's vals
     ),
     "ballroom": (
         "ballroom",
