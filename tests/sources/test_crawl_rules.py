@@ -15,6 +15,7 @@ from dancescrape.sources.crawl import (
     canonical_url,
     fingerprint,
     is_sitemap,
+    may_paginate,
     page_links,
     sitemap_locations,
 )
@@ -144,3 +145,20 @@ def test_frontier_never_admits_a_page_twice_nor_past_the_budget(
     urls = [t.url for t in admitted if t is not None]
     assert len({fingerprint(u) for u in urls}) == len(urls)
     assert len(urls) <= budget - 1
+
+
+link_words = st.sampled_from(["Next", "next page", "Older", "»", "→", "Salsa", "About", "2"])
+link_rels = st.sampled_from(["", "next", "nofollow", "prev"])
+link_classes = st.sampled_from(["", "next", "button", "pager-next"])
+
+
+@given(st.lists(st.tuples(link_words, link_rels, link_classes, paths), max_size=6))
+def test_the_cheap_pagination_check_never_misses_a_next_link(
+    anchors: list[tuple[str, str, str, str]],
+) -> None:
+    body = "".join(
+        f'<a href="{path}" rel="{rel}" class="{cls}">{word}</a>' for word, rel, cls, path in anchors
+    )
+    document = html_document(f"<html><body>{body}</body></html>")
+    if any(link.pagination for link in page_links(document)):
+        assert may_paginate(document)

@@ -51,7 +51,9 @@ class HttpFetcher:
             follow_redirects=True,
             max_redirects=limits.max_redirects,
             headers={"User-Agent": limits.user_agent, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=limits.concurrency * 2),
+            limits=httpx.Limits(
+                max_connections=limits.concurrency, max_keepalive_connections=limits.concurrency
+            ),
         )
 
     async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:

@@ -40,6 +40,7 @@ from dancescrape.sources.crawl import (
     CrawlRules,
     Frontier,
     is_sitemap,
+    may_paginate,
     page_links,
     sitemap_locations,
 )
@@ -190,13 +191,17 @@ class Pipeline:
 
     async def _harvest(self, targets: list[Target]) -> list[Event]:
         frontier = Frontier()
-        queue: asyncio.Queue[_Job] = asyncio.Queue()
+        # Pagination and shallow pages first: they lead to the rest, so every worker stays busy
+        # instead of the next listing page waiting behind the event pages of the last one.
+        queue: asyncio.PriorityQueue[tuple[int, int, _Job]] = asyncio.PriorityQueue()
         jobs: list[_Job] = []
 
-        def enqueue(target: Target, depth: int, order: tuple[int, int, str]) -> None:
+        def enqueue(
+            target: Target, depth: int, order: tuple[int, int, str], leads: bool = False
+        ) -> None:
             job = _Job(target, depth, order)
             jobs.append(job)
-            queue.put_nowait(job)
+            queue.put_nowait((0 if leads else depth + 1, len(jobs), job))
 
         for index, target in enumerate(targets):
             conf = self._source_conf.get(target.source)
@@ -210,11 +215,11 @@ class Pipeline:
 
             async def worker() -> None:
                 while True:
-                    job = await queue.get()
+                    _, _, job = await queue.get()
                     try:
                         found = await self._process(fetcher, frontier, job)
-                        for target, depth, _ in found:
-                            enqueue(target, depth, (job.order[0], depth, target.url))
+                        for target, depth, pagination in found:
+                            enqueue(target, depth, (job.order[0], depth, target.url), pagination)
                         if found:
                             self.report.targets = len(jobs)
                             self.progress.total(len(jobs))
@@ -314,6 +319,8 @@ class Pipeline:
         if depth == 0 and rules.sitemaps and urlparse(document.url).scheme in ("http", "https"):
             for url in (await fetcher.robots.rules(document.url)).sitemaps():
                 offer(url, 0, True)
+        if depth >= rules.max_depth and not (rules.pagination and may_paginate(document)):
+            return found  # a leaf: only a "next page" link could lead on, and there is none
         for link in page_links(document):
             if link.pagination and rules.pagination:
                 offer(link.url, depth, True)

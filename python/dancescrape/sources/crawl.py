@@ -27,6 +27,7 @@ __all__ = [
     "canonical_url",
     "fingerprint",
     "is_sitemap",
+    "may_paginate",
     "page_links",
     "sitemap_locations",
 ]
@@ -37,6 +38,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NEXT_WORDS = frozenset(
     {"next", "next page", "older", "more", "›", "»", "→", "next ›", "next »", "next →"}
 )
+#: A cheap first look: a page without any of these has no "next page" link to find.
+_MAYBE_NEXT = re.compile(r"next|older|more|›|»|→", re.I)
 _LOC = re.compile(r"<loc>\s*(.*?)\s*</loc>", re.I | re.S)
 _SITEMAP_ROOT = re.compile(r"<(?:\w+:)?(urlset|sitemapindex)[\s>]", re.I)
 
@@ -102,6 +105,11 @@ def page_links(document: Document) -> list[Link]:
         previous = found.get(url)
         found[url] = Link(url, is_next or (previous.pagination if previous else False))
     return list(found.values())
+
+
+def may_paginate(document: Document) -> bool:
+    """False when the page certainly has no pagination link, so a leaf page need not be parsed."""
+    return bool(_MAYBE_NEXT.search(document.text or ""))
 
 
 def is_sitemap(document: Document) -> bool:
