@@ -260,6 +260,18 @@ struct Groups {
 }
 
 fn exact_groups(p: &Prepared) -> Groups {
+    let mut g = exact_groups_by_key(p);
+    // A row that already speaks for other sources makes its group multi-source.
+    for &(row, source) in &p.more_sources {
+        let gi = g.of_row[row as usize] as usize;
+        if g.source[gi] != Some(source) {
+            g.source[gi] = None;
+        }
+    }
+    g
+}
+
+fn exact_groups_by_key(p: &Prepared) -> Groups {
     let n = p.len();
     let mut index: KeyMap<(u128, u64), u32> = KeyMap::default();
     index.reserve(n);
@@ -408,6 +420,9 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     // Exact groups of several sources carry all of them into the source guard.
     for row in 0..p.len() {
         clusters.add_source(groups.of_row[row] as usize, p.source[row]);
+    }
+    for &(row, source) in &p.more_sources {
+        clusters.add_source(groups.of_row[row as usize] as usize, source);
     }
     let mut pending = Vec::new();
     for pair in &pairs {

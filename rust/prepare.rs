@@ -113,6 +113,9 @@ pub struct Prepared {
     pub day: Vec<Option<i64>>,
     /// xxh3-64 of the source name: equality and priority only.
     pub source: Vec<u64>,
+    /// Further sources a row already speaks for (an event merged earlier), as
+    /// (row, source hash); from the optional `provenance` column.
+    pub more_sources: Vec<(u32, u64)>,
     pub city_hash: Vec<u64>,
     /// Non-null cells in the row, over every column of the frame.
     pub completeness: Vec<u32>,
@@ -259,6 +262,22 @@ pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
         };
         let day = day_column(batch)?;
         let n = batch.num_rows();
+        if batch.column_by_name("provenance").is_some() {
+            // Sources separated by 0x1f, as dancescrape.dedup.frames writes them.
+            let prov = str_column(batch, "provenance")?;
+            let offset = all.len() as u32;
+            for i in 0..n {
+                for s in prov
+                    .get(i)
+                    .unwrap_or("")
+                    .split('\x1f')
+                    .filter(|s| !s.is_empty())
+                {
+                    all.more_sources
+                        .push((offset + i as u32, xxh3_64(s.as_bytes())));
+                }
+            }
+        }
         let parts: Vec<Prepared> = (0..n.div_ceil(CHUNK_ROWS))
             .into_par_iter()
             .map(|c| prepare_chunk(&inp, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n)))

@@ -50,4 +50,10 @@ def core_frame(frame: pl.DataFrame) -> pl.DataFrame:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise DedupInputError(f"column 'timezone' holds an unknown zone {zone!r}") from None
-    return frame.with_columns(_local_day(zones)).rechunk()
+    extra = [_local_day(zones)]
+    if isinstance(frame.schema.get("sources"), pl.List):
+        # Events merged earlier speak for every source they came from: the core's guard
+        # must see them all, or a second dedup could chain what the first kept apart.
+        names = pl.col("sources").list.eval(pl.element().struct.field("source"))
+        extra.append(names.list.join("\x1f").alias("provenance"))
+    return frame.with_columns(extra).rechunk()
