@@ -57,7 +57,7 @@ def _expected(truth: dict[str, Any], base: str) -> list[dict[str, Any]]:
     out = []
     for raw in truth["events"]:
         event = dict(truth["defaults"])
-        for template in ("social", "series"):
+        for template in ("social", "series", "practice"):
             if raw.get(f"@{template}"):
                 event.update(truth[template])
         event.update({k: v for k, v in raw.items() if not k.startswith("@")})
@@ -89,7 +89,8 @@ def _harvest(
     }
     (work / "config.yaml").write_text(json.dumps(config))
     run = truth["run"]
-    result = CliRunner().invoke(
+    env = {k: v.replace("{sites}", str(SITES)) for k, v in truth.get("env", {}).items()}
+    result = CliRunner(env=env).invoke(
         cli,
         [
             "run",

@@ -14,7 +14,7 @@ TYPE_RULES: tuple[tuple[str, str], ...] = (
         "social",
         r"(?i)\b(socials?|party|milongas?|pr[aá]cticas?|dance night|social dancing|fiesta|"
         r"jam|open floor|dance party|open dancing|(?:monthly|weekly|friday|saturday) dance|"
-        r"night)\b",
+        r"night|practices?)\b",
     ),
     ("class", r"(?i)\b(class(es)?|lessons?|courses?|beginners?|drop[- ]in|series|term)\b"),
     ("performance", r"(?i)\b(show|showcase|performance|concert|competition|gala)\b"),

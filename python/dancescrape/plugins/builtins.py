@@ -12,6 +12,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "dancescrape.extract.ical",
     "dancescrape.extract.freetext",
     "dancescrape.extract.pdf",
+    "dancescrape.extract.siterules",
     "dancescrape.sinks.sqlite",
     "dancescrape.sinks.jsonl",
     "dancescrape.alerts.log",
