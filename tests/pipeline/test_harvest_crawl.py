@@ -208,3 +208,44 @@ def test_static_render_leaves_a_script_built_page_empty_and_says_so(tmp_path: Pa
         )
     assert rows == []
     assert [p.stage for p in report.problems] == ["extract"]
+
+
+def test_robots_txt_is_obeyed_unless_the_source_is_exempt(tmp_path: Path) -> None:
+    truth = build_site(tmp_path / "site", pages=2, per_listing=5)
+    (tmp_path / "site" / "robots.txt").write_text("User-agent: *\nDisallow: /events/\n", "utf-8")
+    with serve(tmp_path / "site") as server:
+        urls = [server.url(e["path"]) for e in truth]
+        polite, polite_rows = run(tmp_path, [{"name": "a", "url": u} for u in urls], server.base)
+        exempt, exempt_rows = run(
+            tmp_path, [{"name": "b", "url": u, "robots": False} for u in urls], server.base
+        )
+    assert polite_rows == [] and polite.documents_failed == 2
+    assert {p.reason for p in polite.problems} == {"disallowed by robots.txt"}
+    assert len(exempt_rows) == 2 and exempt.problems == []
+
+
+def test_failing_host_opens_its_breaker_and_the_run_goes_on(tmp_path: Path) -> None:
+    from loopback import Reply
+
+    routes = {f"/down{n}.html": Reply(503, b"busy") for n in range(4)}
+    with serve(tmp_path, routes) as server:
+        settings = Settings(
+            sources=[{"name": f"s{n}", "url": server.url(f"/down{n}.html")} for n in range(4)],
+            sinks=[f"jsonl:{tmp_path / 'out.jsonl'}"],
+            alerts=[],
+            fetch={
+                "retries": 0,
+                "breaker_failures": 2,
+                "concurrency": 1,
+                "per_host_delay_seconds": 0,
+            },
+        )
+        pipeline = Pipeline(settings, PluginHost.from_environment(""), WINDOW)
+        report = pipeline.run()
+        hits = [p for p, _ in server.requests if p.startswith("/down")]
+    assert report.documents_failed == 4
+    reasons = [p.reason for p in report.problems]
+    assert sum("HTTP 503" in r for r in reasons) == 2
+    assert sum("circuit open" in r for r in reasons) == 2
+    assert len(hits) == 2
+    assert pipeline.host_health[server.base.removeprefix("http://")]["state"] == "open"

@@ -40,8 +40,10 @@ def decode_text(url: str, content: bytes, content_type: str) -> str:
             charset, origin = match.group(1).decode("ascii"), "<meta charset>"
     try:
         codec = codecs.lookup(charset or "utf-8")
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL or other junk in the name
         raise FetchError(url, f"unknown charset {charset!r} declared in the {origin}") from None
+    if not getattr(codec, "_is_text_encoding", True):  # base64, zlib, rot13: not charsets
+        raise FetchError(url, f"{charset!r} declared in the {origin} is not a text encoding")
     try:
         return content.decode(codec.name)
     except UnicodeDecodeError as exc:
@@ -51,4 +53,8 @@ def decode_text(url: str, content: bytes, content_type: str) -> str:
             raise FetchError(url, f"not valid UTF-8 ({where}) and no charset is declared") from None
         raise FetchError(
             url, f"not valid {codec.name} as declared in the {origin} ({where})"
+        ) from None
+    except UnicodeError as exc:  # codecs such as punycode raise the base class
+        raise FetchError(
+            url, f"not valid {codec.name} as declared in the {origin} ({exc})"
         ) from None

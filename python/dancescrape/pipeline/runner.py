@@ -107,6 +107,8 @@ class Pipeline:
         for failure in host.failures:
             self.report.add("plugin", failure.plugin, str(failure))
         self._source_conf: dict[str, SourceSettings] = {}
+        #: Each host's circuit breaker after the harvest, for health checks and metrics.
+        self.host_health: dict[str, dict[str, object]] = {}
         self._extractors = sorted(
             host.extractors().values(), key=lambda r: (r.component.priority, r.component.name)
         )
@@ -217,7 +219,13 @@ class Pipeline:
                 while True:
                     _, _, job = await queue.get()
                     try:
-                        found = await self._process(fetcher, frontier, job)
+                        try:
+                            found = await self._process(fetcher, frontier, job)
+                        except Exception as exc:  # a bug here must cost one document, not the run
+                            logger.exception("{}: unexpected failure", job.target.url)
+                            self.report.documents_failed += 1
+                            self.report.add("fetch", job.target.url, f"{type(exc).__name__}: {exc}")
+                            found = []
                         for target, depth, pagination in found:
                             enqueue(target, depth, (job.order[0], depth, target.url), pagination)
                         if found:
@@ -236,6 +244,7 @@ class Pipeline:
                 for task in workers:
                     task.cancel()
                 await asyncio.gather(*workers, return_exceptions=True)
+                self.host_health = fetcher.breakers.states()
         # Source order first, then depth and URL: the same events in the same order however
         # fetches interleave, and the first source in the config leads when duplicates merge.
         jobs.sort(key=lambda j: j.order)
