@@ -249,3 +249,45 @@ def test_failing_host_opens_its_breaker_and_the_run_goes_on(tmp_path: Path) -> N
     assert sum("circuit open" in r for r in reasons) == 2
     assert len(hits) == 2
     assert pipeline.host_health[server.base.removeprefix("http://")]["state"] == "open"
+
+
+def test_unchanged_pages_skip_extraction_on_the_next_run(tmp_path: Path) -> None:
+    from loopback import Reply
+
+    truth = build_site(tmp_path / "site", pages=2, per_listing=5)
+    page = (tmp_path / "site" / "events" / "e1.html").read_bytes()
+    # One page with an ETag (static file), one without validators (scripted route).
+    live = {"/live/e1.html": Reply(200, page, {"Content-Type": "text/html; charset=utf-8"})}
+    state = tmp_path / "state" / "validators.json"
+    with serve(tmp_path / "site", live) as server:
+        sources = [
+            {"name": "etag", "url": server.url(truth[0]["path"])},
+            {"name": "plain", "url": server.url("/live/e1.html")},
+        ]
+        settings = {
+            "sources": sources,
+            "alerts": [],
+            "fetch": {"state_path": str(state), "per_host_delay_seconds": 0},
+        }
+
+        def once() -> Any:
+            out = tmp_path / "out.jsonl"
+            s = Settings(**settings, sinks=[f"jsonl:{out}"])
+            return Pipeline(s, PluginHost.from_environment(""), WINDOW).run()
+
+        first = once()
+        second = once()
+        live["/live/e1.html"] = Reply(
+            200,
+            page.replace(b"Salsa Social No. 1", b"Salsa Social No. 1 (moved)"),
+            {"Content-Type": "text/html; charset=utf-8"},
+        )
+        server.routes.update(live)
+        third = once()
+        etag_requests = [h for p, h in server.requests if p == truth[0]["path"]]
+    assert first.events_extracted == 2 and first.problems == []
+    assert second.events_extracted == 0 and second.problems == []  # 304 and same bytes
+    assert second.documents_fetched == 2
+    assert "If-None-Match" in etag_requests[1]
+    assert third.events_extracted == 1  # only the page whose content changed
+    assert state.is_file() and state.with_name(state.name + ".pages").is_file()

@@ -1,8 +1,9 @@
 """Conditional GET: remember each URL's ETag, Last-Modified and content hash between runs.
 
-The store is a small JSON file (by default next to the SQLite database). A 304, or a 200
-whose body hashes the same as last time, marks the document unchanged so extraction can
-be skipped.
+The validators live in a small JSON file at `fetch.state_path`. A 304, or a 200 whose
+body is the same as last time, marks the document unchanged so extraction can be
+skipped. Whether a body is the same is asked of the Rust hash cache when the store is
+given one (`pages`), else of an xxhash digest kept in the JSON file.
 """
 
 from __future__ import annotations
@@ -10,10 +11,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import xxhash
 
-__all__ = ["ValidatorStore", "Validators", "content_hash"]
+__all__ = ["PageHashes", "ValidatorStore", "Validators", "content_hash"]
+
+
+class PageHashes(Protocol):
+    """What the store needs of a page-hash cache (`dancescrape.dedup.cache.HashCache` fits)."""
+
+    def page_changed(self, url: str, content: bytes) -> bool: ...
+
+    def save(self) -> None: ...
 
 
 def content_hash(content: bytes) -> str:
@@ -30,8 +40,9 @@ class Validators:
 class ValidatorStore:
     """URL → validators, loaded from and saved to `path` (None keeps it in memory only)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, pages: PageHashes | None = None) -> None:
         self.path = path
+        self.pages = pages
         self._seen: dict[str, Validators] = {}
         if path is not None and path.is_file():
             self._seen = _load(path)
@@ -48,16 +59,23 @@ class ValidatorStore:
     def remember(self, url: str, headers: dict[str, str], content: bytes) -> bool:
         """Record a 200 response; True when its body is the same as last time."""
         lower = {k.lower(): v for k, v in headers.items()}
-        digest = content_hash(content)
         previous = self._seen.get(url)
+        if self.pages is not None:
+            same = not self.pages.page_changed(url, content)
+            digest = None
+        else:
+            digest = content_hash(content)
+            same = previous is not None and previous.digest == digest
         self._seen[url] = Validators(lower.get("etag"), lower.get("last-modified"), digest)
-        return previous is not None and previous.digest == digest
+        return same
 
     def known(self, url: str) -> bool:
         return url in self._seen
 
     def save(self) -> None:
         """Write atomically, so a crash mid-write never leaves a half file."""
+        if self.pages is not None:
+            self.pages.save()
         if self.path is None:
             return
         data = {

@@ -19,6 +19,7 @@ from loguru import logger
 
 from dancescrape import __version__
 from dancescrape.alerts.base import Alert, Severity
+from dancescrape.dedup.cache import HashCache, HashCacheError
 from dancescrape.dedup.exact import exact_dedup
 from dancescrape.errors import DocumentError, PluginError, SinkError, SourceError
 from dancescrape.extract.base import ExtractContext, Extractor
@@ -188,8 +189,20 @@ class Pipeline:
         render = RenderLimits(
             fetch.render.executable, fetch.render.max_pages, fetch.render.timeout_seconds
         )
-        store = ValidatorStore(Path(fetch.state_path)) if fetch.state_path else None
-        return Fetcher(self._limits(), validators=store, render=render)
+        return Fetcher(self._limits(), validators=self._validators(), render=render)
+
+    def _validators(self) -> ValidatorStore | None:
+        """Conditional GET state at `fetch.state_path`, page hashes in the Rust hash cache."""
+        if not self.settings.fetch.state_path:
+            return None
+        path = Path(self.settings.fetch.state_path)
+        pages_path = path.with_name(path.name + ".pages")
+        try:
+            pages: HashCache | None = HashCache.open(pages_path)
+        except HashCacheError as exc:  # fall back to digests in the JSON file
+            self.report.add("fetch", str(pages_path), f"page hash cache unusable: {exc}")
+            pages = None
+        return ValidatorStore(path, pages)
 
     async def _harvest(self, targets: list[Target]) -> list[Event]:
         frontier = Frontier()
