@@ -4,7 +4,7 @@
 //! On disk it is a sorted snapshot plus an append-only log:
 //! - snapshot `PATH`: magic, version, count, fixed-size records sorted by key, then an
 //!   xxh3-64 of everything before it;
-//! - log `PATH.log`: magic, version, then records each followed by its own xxh3-64.
+//! - log `PATH.log`: magic, version, then one batch per save: count, records, xxh3-64.
 //!
 //! Small saves append to the log; big ones compact log and snapshot into a new
 //! snapshot. Every snapshot is written to a temporary file, synced, then renamed,
@@ -28,7 +28,6 @@ const LOG_MAGIC: &[u8; 4] = b"DSHL";
 const FORMAT_VERSION: u32 = 1;
 const HEADER: usize = 16; // magic, version, count (the log's count is unused: zero)
 const RECORD: usize = 40;
-const LOG_ENTRY: usize = RECORD + 8;
 /// Compact when the log would hold more than this share of the snapshot's records.
 const COMPACT_RATIO: usize = 4;
 
@@ -163,29 +162,42 @@ fn parse_snapshot(path: &Path, bytes: &[u8]) -> CoreResult<Vec<Record>> {
     Ok(records)
 }
 
-/// Parse a log: the records that check out, and the first problem if any.
+/// Parse a log: the records of every batch that checks out, and the first problem if any.
+///
+/// Each save appends one batch (count, records, xxh3-64 of both), so a save is all or
+/// nothing: a torn append anywhere inside a batch is detected.
 fn parse_log(path: &Path, bytes: &[u8]) -> (Vec<Record>, Option<CoreError>) {
     if let Err(e) = check_header(path, bytes, LOG_MAGIC) {
         return (Vec::new(), Some(e));
     }
     let mut records = Vec::new();
-    for (i, entry) in bytes[HEADER..].chunks(LOG_ENTRY).enumerate() {
-        let offset = HEADER + i * LOG_ENTRY;
-        if entry.len() < LOG_ENTRY {
-            let reason = format!(
-                "truncated entry at byte {offset} ({} of {LOG_ENTRY} bytes)",
-                entry.len()
-            );
+    let mut at = HEADER;
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let count = match rest.get(..4) {
+            Some(c) => u32::from_le_bytes(c.try_into().expect("4 bytes")) as usize,
+            None => {
+                let reason = format!("truncated batch at byte {at} ({} bytes left)", rest.len());
+                return (records, Some(corrupt(path, reason)));
+            }
+        };
+        let body = count.checked_mul(RECORD).and_then(|n| n.checked_add(4));
+        let Some(body) = body.filter(|b| b + 8 <= rest.len()) else {
+            let reason = format!("truncated batch at byte {at} ({count} records announced)");
             return (records, Some(corrupt(path, reason)));
-        }
-        let sum = u64::from_le_bytes(entry[RECORD..].try_into().expect("8 bytes"));
-        if xxh3_64(&entry[..RECORD]) != sum {
+        };
+        let sum = u64::from_le_bytes(rest[body..body + 8].try_into().expect("8 bytes"));
+        if xxh3_64(&rest[..body]) != sum {
             return (
                 records,
-                Some(corrupt(path, format!("checksum mismatch at byte {offset}"))),
+                Some(corrupt(
+                    path,
+                    format!("checksum mismatch in batch at byte {at}"),
+                )),
             );
         }
-        records.push(Record::decode(&entry[..RECORD]));
+        records.extend(rest[4..body].chunks_exact(RECORD).map(Record::decode));
+        at += body + 8;
     }
     (records, None)
 }
@@ -357,19 +369,19 @@ impl HashStore {
         }
         let log = log_path(&self.path);
         let fresh = !log.exists();
-        let mut buf = Vec::with_capacity(HEADER + self.dirty.len() * LOG_ENTRY);
+        let mut buf = Vec::with_capacity(HEADER + 12 + self.dirty.len() * RECORD);
         if fresh {
             buf.extend_from_slice(LOG_MAGIC);
             buf.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
             buf.extend_from_slice(&0u64.to_le_bytes());
         }
+        let batch = buf.len();
+        buf.extend_from_slice(&(self.dirty.len() as u32).to_le_bytes());
         for key in &self.dirty {
-            let r = self.overlay[key];
-            let start = buf.len();
-            r.encode(&mut buf);
-            let sum = xxh3_64(&buf[start..]);
-            buf.extend_from_slice(&sum.to_le_bytes());
+            self.overlay[key].encode(&mut buf);
         }
+        let sum = xxh3_64(&buf[batch..]);
+        buf.extend_from_slice(&sum.to_le_bytes());
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)
@@ -570,8 +582,9 @@ mod tests {
         let s = HashStore::open(&path, true).unwrap();
         assert_eq!(s.problems.len(), 1);
         assert_eq!(s.len(), 50);
-        assert_eq!(s.get(7).unwrap().content, 2); // the good entry survived
-                                                  // Damage the snapshot: a clear error, or a salvage that sets it aside.
+        // The torn save is lost as a whole; the snapshot before it is intact.
+        assert_eq!(s.get(7).unwrap().content, 1);
+        // Damage the snapshot: a clear error, or a salvage that sets it aside.
         let snap = fs::read(&path).unwrap();
         fs::write(&path, &snap[..snap.len() / 2]).unwrap();
         assert!(HashStore::open(&path, false)

@@ -217,8 +217,8 @@ pub struct Stats {
 pub struct Outcome {
     pub cluster: Vec<u32>,
     pub rank: Vec<u32>,
-    /// Row whose exact key is the cluster's event_id (the canonical row), per row.
-    pub canonical: Vec<u32>,
+    /// The event_id of each cluster (indexed by `cluster`).
+    pub event_ids: Vec<u128>,
     pub review: Vec<(u32, u32, PairScore, ReviewReason)>,
     pub stats: Stats,
 }
@@ -377,6 +377,29 @@ fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats
     pairs
 }
 
+/// The event_id of each cluster: its canonical row's exact key. The key's place is the
+/// venue (else the city), so two clusters in different cities can share it; only then
+/// are their ids qualified by the city, keeping every id unique.
+fn event_ids(p: &Prepared, leads: &[u32]) -> Vec<u128> {
+    let mut seen: KeyMap<u128, u32> = KeyMap::default();
+    for &lead in leads {
+        *seen.entry(p.exact[lead as usize]).or_insert(0) += 1;
+    }
+    leads
+        .iter()
+        .map(|&lead| {
+            let (key, row) = (p.exact[lead as usize], lead as usize);
+            if seen[&key] == 1 {
+                return key;
+            }
+            let mut buf = key.to_le_bytes().to_vec();
+            buf.push(0x1f);
+            buf.extend_from_slice(p.city_norm.get(row).as_bytes());
+            xxhash_rust::xxh3::xxh3_128(&buf)
+        })
+        .collect()
+}
+
 /// Deduplicate prepared rows.
 pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     params.validate()?;
@@ -467,43 +490,58 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     let roots: Vec<u32> = (0..n)
         .map(|row| clusters.find(groups.of_row[row] as usize) as u32)
         .collect();
-    // Best record first: source priority, then completeness, then keys (never input order).
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.par_sort_unstable_by_key(|&r| {
+    // Members of each cluster side by side (a counting sort on the root), then each
+    // cluster's handful of rows ordered best record first: source priority, then
+    // completeness, then keys, never input order.
+    let mut start = vec![0u32; groups.rep.len() + 1];
+    for &root in &roots {
+        start[root as usize + 1] += 1;
+    }
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut fill = start.clone();
+    let mut order = vec![0u32; n];
+    for (row, &root) in roots.iter().enumerate() {
+        order[fill[root as usize] as usize] = row as u32;
+        fill[root as usize] += 1;
+    }
+    let best_first = |&r: &u32| {
         let r = r as usize;
         (
-            roots[r],
             rank_of_source(p.source[r]),
             u32::MAX - p.completeness[r],
             p.exact[r],
             p.source_key[r],
             r,
         )
-    });
+    };
     let mut out = Outcome {
         cluster: vec![0; n],
         rank: vec![0; n],
-        canonical: vec![0; n],
+        event_ids: Vec::new(),
         review,
         stats,
     };
-    let mut cluster_id = 0u32;
-    let mut i = 0;
-    while i < n {
-        let root = roots[order[i] as usize];
-        let lead = order[i];
-        let mut rank = 0u32;
-        while i < n && roots[order[i] as usize] == root {
-            let r = order[i] as usize;
-            out.cluster[r] = cluster_id;
-            out.rank[r] = rank;
-            out.canonical[r] = lead;
-            rank += 1;
-            i += 1;
+    let mut leads: Vec<u32> = Vec::new();
+    for w in start.windows(2) {
+        let members = &mut order[w[0] as usize..w[1] as usize];
+        if members.is_empty() {
+            continue;
         }
-        cluster_id += 1;
+        if members.len() > 1 {
+            members.sort_unstable_by_key(best_first);
+        }
+        let cluster_id = leads.len() as u32;
+        for (rank, &r) in members.iter().enumerate() {
+            out.cluster[r as usize] = cluster_id;
+            out.rank[r as usize] = rank as u32;
+        }
+        leads.push(members[0]);
     }
-    out.stats.clusters = cluster_id as usize;
+    out.event_ids = event_ids(p, &leads);
+    let cluster_id = leads.len();
+    out.stats.clusters = cluster_id;
     out.stats.cluster_seconds = t.elapsed().as_secs_f64();
     Ok(out)
 }
@@ -539,7 +577,7 @@ pub fn dedup_batches(
             Some(k) => put(&mut source_b, k),
             None => source_b.append_null(),
         }
-        put(&mut id_b, prepared.exact[out.canonical[r] as usize]);
+        put(&mut id_b, out.event_ids[out.cluster[r] as usize]);
     }
     let mut cols: Vec<(&str, ArrayRef)> = Vec::new();
     cols.extend(crate::prepare::norm_columns(prepared));
@@ -740,6 +778,22 @@ mod tests {
         let keys = rows.column_by_name("exact_key").unwrap().as_string::<i32>();
         assert_eq!(ids.value(0), ids.value(1));
         assert!(ids.value(0) == keys.value(0) || ids.value(0) == keys.value(1));
+    }
+
+    #[test]
+    fn equal_exact_keys_in_two_cities_get_two_ids() {
+        let out = run(&[
+            ("Salsa", Some("Loft"), "Oslo", "a", 1200, 1),
+            ("Salsa", Some("Loft"), "Bergen", "a", 1200, 1),
+            ("Tango", Some("Loft"), "Oslo", "a", 1200, 1),
+        ]);
+        assert_eq!(out.stats.clusters, 3);
+        let mut ids = out.event_ids.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 3);
+        let p = prepare(&[frame(&[("Tango", Some("Loft"), "Oslo", "a", 1200, 1)])]).unwrap();
+        assert!(out.event_ids.contains(&p.exact[0])); // no collision: the plain key
     }
 
     #[test]

@@ -97,6 +97,13 @@ def _venue_scores(pairs: pl.DataFrame) -> pl.Series:
     return indel.scatter(idx, picked.zip_with(picked >= token, token))
 
 
+def _qualify(key_hex: str, city: str) -> str:
+    material = (
+        bytes.fromhex(key_hex)[::-1] + b"\x1f" + city.encode()
+    )  # the key's little-endian bytes
+    return str(xxhash.xxh3_128_hexdigest(material))
+
+
 def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
     prepared = core_frame(frame)
     completeness = pl.sum_horizontal(pl.all().is_not_null().cast(pl.UInt32))
@@ -284,6 +291,19 @@ def baseline_dedup(frame: pl.DataFrame, options: DedupOptions | None = None) -> 
             cluster=pl.col("root").rank("dense") - 1,
         )
     )
+    # Ids shared by clusters in different cities are qualified by the city, as the core does.
+    shared = (
+        ranked.group_by("event_id")
+        .agg(pl.col("root").n_unique().alias("n"))
+        .filter(pl.col("n") > 1)
+    )
+    if shared.height:
+        clash = pl.col("event_id").is_in(shared["event_id"].implode())
+        lead_city = pl.col("city_norm").first().over("root")
+        qualified = pl.struct(pl.col("event_id"), lead_city.alias("lead_city")).map_elements(
+            lambda r: _qualify(r["event_id"], r["lead_city"]), return_dtype=pl.String
+        )
+        ranked = ranked.with_columns(event_id=pl.when(clash).then(qualified).otherwise("event_id"))
     return ranked.sort("row").select(
         "row", "exact", "event_id", "cluster", "rank", "title_norm", "venue_norm", "city_norm"
     )

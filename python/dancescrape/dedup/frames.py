@@ -17,17 +17,28 @@ class DedupInputError(_core.CoreInputError):
     """A frame handed to dedup has a missing or mistyped column, or a bad value in one."""
 
 
-def _local_day(zones: list[str]) -> pl.Expr:
-    # One branch per zone present: frames hold a handful of zones, not one per row.
-    start = pl.col("start")
-    expr = start.dt.date()  # no zone known: the UTC date
+def _local_days(frame: pl.DataFrame, zones: list[str]) -> pl.Series:
+    """The local date of every start, in its row's zone (UTC when the zone is unknown).
+
+    Zone offsets only change on quarter-hour boundaries, so each distinct (zone,
+    quarter hour) is converted once and joined back: a few thousand conversions
+    instead of one pass over the frame per zone.
+    """
+    quarter = pl.col("start").dt.truncate("15m")
+    keys = frame.select(pl.col("timezone"), quarter.alias("quarter"))
+    distinct = keys.unique()
+    local = pl.col("quarter").dt.date()  # no zone known: the UTC date
     for zone in zones:
-        expr = (
+        local = (
             pl.when(pl.col("timezone") == zone)
-            .then(start.dt.convert_time_zone(zone).dt.date())
-            .otherwise(expr)
+            .then(pl.col("quarter").dt.convert_time_zone(zone).dt.date())
+            .otherwise(local)
         )
-    return expr.alias("local_day")
+    table = distinct.with_columns(local.alias("local_day"))
+    joined = keys.join(
+        table, on=["timezone", "quarter"], how="left", nulls_equal=True, maintain_order="left"
+    )
+    return joined["local_day"]
 
 
 def core_frame(frame: pl.DataFrame) -> pl.DataFrame:
@@ -50,8 +61,10 @@ def core_frame(frame: pl.DataFrame) -> pl.DataFrame:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise DedupInputError(f"column 'timezone' holds an unknown zone {zone!r}") from None
-    extra = [_local_day(zones)]
-    if isinstance(frame.schema.get("sources"), pl.List):
+    extra: list[pl.Expr | pl.Series] = [_local_days(frame, zones)]
+    sources = frame.schema.get("sources")
+    # Only events merged earlier (more than one provenance entry) need it.
+    if isinstance(sources, pl.List) and (frame["sources"].list.len().max() or 0) > 1:  # type: ignore[operator]
         # Events merged earlier speak for every source they came from: the core's guard
         # must see them all, or a second dedup could chain what the first kept apart.
         names = pl.col("sources").list.eval(pl.element().struct.field("source"))
