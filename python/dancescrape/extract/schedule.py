@@ -30,6 +30,18 @@ _FREQ_WORDS = {
 }
 
 
+_ICAL_DAYS = {
+    "mo": rrule.MO,
+    "tu": rrule.TU,
+    "we": rrule.WE,
+    "th": rrule.TH,
+    "fr": rrule.FR,
+    "sa": rrule.SA,
+    "su": rrule.SU,
+}
+_ICAL_DAY = re.compile(r"^(?P<n>[+-]?[1-5])?(?P<day>mo|tu|we|th|fr|sa|su)$")
+
+
 class ScheduleError(ValueError):
     """The Schedule is malformed; the message names the field."""
 
@@ -67,9 +79,27 @@ def _weekday(value: Any) -> rrule.weekday:
     if not isinstance(value, str):
         raise ScheduleError(f"byDay must name a day, got {type(value).__name__}")
     name = value.rstrip("/").rsplit("/", 1)[-1].strip().lower()
-    if name not in _DAYS:
-        raise ScheduleError(f"byDay {value!r} is not a day of the week")
-    return _DAYS[name]
+    if name in _DAYS:
+        return _DAYS[name]
+    # iCalendar style, which schema.org allows: "MO", or "2MO" / "-1FR" for the nth in a month.
+    match = _ICAL_DAY.match(name)
+    if match:
+        day = _ICAL_DAYS[match["day"]]
+        return day(int(match["n"])) if match["n"] else day
+    raise ScheduleError(f"byDay {value!r} is not a day of the week")
+
+
+def _ints(value: Any, field: str, limit: int) -> list[int]:
+    """Whole numbers from 1 to `limit`, or counted from the end (-1 is the last)."""
+    out = []
+    for entry in _as_list(value):
+        number = entry
+        if isinstance(entry, str) and entry.strip().lstrip("+-").isdigit():
+            number = int(entry.strip())
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= abs(number) <= limit:
+            raise ScheduleError(f"{field} must hold whole numbers from 1 to {limit}, got {entry!r}")
+        out.append(number)
+    return out
 
 
 def _clock(value: Any, field: str) -> time | None:
@@ -113,25 +143,33 @@ def expand_schedule(
     start_clock = _clock(schedule.get("startTime"), "startTime") or time(0)
     end_clock = _clock(schedule.get("endTime"), "endTime")
     by_day = [_weekday(d) for d in _as_list(schedule.get("byDay"))] or None
-    by_month_day = [int(d) for d in _as_list(schedule.get("byMonthDay"))] or None
-    by_month_week = _as_list(schedule.get("byMonthWeek"))
-    if by_day and by_month_week and freq == rrule.MONTHLY:
-        by_day = [d(int(n)) for d in by_day for n in by_month_week]
+    by_month_day = _ints(schedule.get("byMonthDay"), "byMonthDay", 31) or None
+    by_month_week = _ints(schedule.get("byMonthWeek"), "byMonthWeek", 5)
+    if by_day and by_month_week:
+        # "the first and third Wednesdays": weeks of the month make the series monthly.
+        if freq != rrule.MONTHLY:
+            freq, interval = rrule.MONTHLY, 1
+        by_day = [d(n) for d in by_day for n in by_month_week]
     count = schedule.get("repeatCount")
-    if count is not None and (not isinstance(count, int) or count < 1):
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
         raise ScheduleError(f"repeatCount must be a positive whole number, got {count!r}")
     excluded = {_day(d, "exceptDate") for d in _as_list(schedule.get("exceptDate"))}
     rule = rrule.rrule(
         freq,  # type: ignore[arg-type]  # one of rrule's frequency constants
         interval=interval,
         dtstart=datetime.combine(first, time(0)),
-        until=datetime.combine(min(last, window_end) if last else window_end, time(0)),
+        # RFC 5545 forbids COUNT with UNTIL; a counted series stops at the window below.
+        until=None
+        if count
+        else datetime.combine(min(last, window_end) if last else window_end, time(0)),
         byweekday=by_day,
         bymonthday=by_month_day,
         count=count,
     )
     for occurrence in rule:
         day = occurrence.date()
+        if day > window_end or (last is not None and day > last):
+            break
         if day < window_start or day in excluded:
             continue
         start = datetime.combine(day, start_clock, tz)

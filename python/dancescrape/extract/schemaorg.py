@@ -76,6 +76,11 @@ class SchemaError(ValueError):
     """One schema.org item is unusable; the message names the field."""
 
 
+def _looks_like_event_type(name: str) -> bool:
+    """Newer or extension subtypes (PerformingArtsEvent, ConferenceEvent) end in "Event"."""
+    return name.endswith("Event") and name[:1].isupper()
+
+
 def type_names(item: dict[str, Any]) -> list[str]:
     raw = item.get("@type", item.get("type"))
     names = raw if isinstance(raw, list) else [raw]
@@ -93,7 +98,7 @@ def find_events(data: Any, seen_types: set[str] | None = None) -> Iterator[dict[
     names = type_names(data)
     if seen_types is not None:
         seen_types.update(names)
-    if any(n in EVENT_TYPE_NAMES for n in names):
+    if any(n in EVENT_TYPE_NAMES or _looks_like_event_type(n) for n in names):
         yield data
         return
     for key in _NESTED_KEYS:
@@ -136,8 +141,15 @@ def _first_object(value: Any) -> dict[str, Any] | str | None:
 
 def _place(item: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    raw = item.get("location")
+    if isinstance(raw, list):
+        # A physical Place beats a VirtualLocation listed before it (hybrid events).
+        physical = [
+            p for p in raw if isinstance(p, dict) and "VirtualLocation" not in type_names(p)
+        ]
+        raw = physical or raw
     try:
-        location = _first_object(item.get("location"))
+        location = _first_object(raw)
     except SchemaError as exc:
         raise SchemaError(f"location: {exc}") from None
     if isinstance(location, str):
@@ -316,6 +328,13 @@ def events_from_item(
         common.pop("price", None)
 
     schedules = item.get("eventSchedule")
+    if (
+        schedules is None
+        and item.get("startDate") is None
+        and "EventSeries" in type_names(item)
+        and item.get("subEvent") is not None
+    ):
+        return []  # a series that only lists its events, which the page gives separately
     if schedules is not None:
         events = []
         for schedule in schedules if isinstance(schedules, list) else [schedules]:
