@@ -100,7 +100,7 @@ def test_series_in_three_script_blocks_and_nested_and_aliased(schemaorg: Path) -
 
 
 def test_defective_jsonld_without_event_is_an_error(schemaorg: Path) -> None:
-    with pytest.raises(ExtractError, match="no schema.org Event"):
+    with pytest.raises(ExtractError, match=r"no schema\.org Event"):
         _events(schemaorg / "eg-0172.jsonld.html")
 
 
