@@ -291,3 +291,23 @@ def test_unchanged_pages_skip_extraction_on_the_next_run(tmp_path: Path) -> None
     assert "If-None-Match" in etag_requests[1]
     assert third.events_extracted == 1  # only the page whose content changed
     assert state.is_file() and state.with_name(state.name + ".pages").is_file()
+
+
+def test_sitemaps_named_in_robots_txt_lead_to_the_pages(tmp_path: Path) -> None:
+    truth = build_site(tmp_path / "site", pages=4, per_listing=5)
+    with serve(tmp_path / "site") as server:
+        site = tmp_path / "site"
+        template = (site / "sitemap.xml.tmpl").read_text("utf-8")
+        index = f'<?xml version="1.0"?><sitemapindex><sitemap><loc>{server.base}/sitemap.xml</loc></sitemap></sitemapindex>'
+        (site / "sitemap.xml").write_text(template.replace("{base}", server.base), "utf-8")
+        (site / "sitemap-index.xml").write_text(index, "utf-8")
+        (site / "robots.txt").write_text(
+            f"User-agent: *\nAllow: /\nSitemap: {server.base}/sitemap-index.xml\n", "utf-8"
+        )
+        report, rows = run(
+            tmp_path,
+            [{"name": "s", "url": server.url("/about.html"), "crawl": {"max_depth": 1}}],
+            server.base,
+        )
+    assert starts(rows) == {(e["name"], e["startDate"]) for e in truth}
+    assert report.problems == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from dancescrape.sources.crawl import (
     may_paginate,
     page_links,
     sitemap_locations,
+    sitemap_text,
 )
 
 SEED = Target("https://studio.example/events/", "studio")
@@ -162,3 +164,21 @@ def test_the_cheap_pagination_check_never_misses_a_next_link(
     document = html_document(f"<html><body>{body}</body></html>")
     if any(link.pagination for link in page_links(document)):
         assert may_paginate(document)
+
+
+def test_gzipped_sitemaps_are_read() -> None:
+    xml = '<?xml version="1.0"?><urlset><url><loc>https://s.example/e/9</loc></url></urlset>'
+    packed = gzip.compress(xml.encode())
+    doc = Document(
+        SEED, "https://s.example/sitemap.xml.gz", packed, "application/gzip", 200, {}, None
+    )
+    text = sitemap_text(doc)
+    assert text is not None and sitemap_locations(text) == (["https://s.example/e/9"], [])
+
+
+@settings(max_examples=200)
+@given(st.binary(max_size=300), st.booleans())
+def test_sitemap_detection_never_raises_on_any_bytes(content: bytes, packed: bool) -> None:
+    body = gzip.compress(content) if packed else content
+    doc = Document(SEED, "https://s.example/x", body, "application/octet-stream", 200, {}, None)
+    assert sitemap_text(doc) is None or packed

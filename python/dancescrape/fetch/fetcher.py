@@ -29,7 +29,16 @@ from dancescrape.model.document import Document, Target
 
 __all__ = ["Fetcher", "host_of", "is_textual"]
 
-_BINARY_TYPES = ("application/pdf", "application/octet-stream", "image/", "audio/", "video/")
+_BINARY_TYPES = (
+    "application/pdf",
+    "application/octet-stream",
+    "application/gzip",
+    "application/x-gzip",
+    "application/zip",
+    "image/",
+    "audio/",
+    "video/",
+)
 
 
 def is_textual(media_type: str) -> bool:

@@ -44,6 +44,7 @@ from dancescrape.sources.crawl import (
     may_paginate,
     page_links,
     sitemap_locations,
+    sitemap_text,
 )
 
 __all__ = ["Pipeline", "Progress", "source_name"]
@@ -173,7 +174,10 @@ class Pipeline:
             max_redirects=fetch.max_redirects,
             max_body_bytes=fetch.max_body_bytes,
             concurrency=fetch.concurrency,
-            user_agent=fetch.user_agent.format(version=__version__, contact=fetch.contact_url),
+            # replace, not format: a stray brace in a user's agent string is not an error
+            user_agent=fetch.user_agent.replace("{version}", __version__).replace(
+                "{contact}", fetch.contact_url
+            ),
             per_host=HostLimits(fetch.per_host_concurrency, fetch.per_host_delay_seconds),
             hosts={h: HostLimits(v.concurrency, v.delay_seconds) for h, v in fetch.hosts.items()},
             retries=fetch.retries,
@@ -329,9 +333,10 @@ class Pipeline:
             if admitted is not None:
                 found.append((admitted, at_depth, pagination))
 
-        if is_sitemap(document):
+        sitemap = sitemap_text(document)
+        if sitemap is not None:
             if rules.sitemaps:
-                pages, sitemaps = sitemap_locations(document.text or "")
+                pages, sitemaps = sitemap_locations(sitemap)
                 for url in sitemaps:
                     offer(url, depth, True)
                 for url in pages:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import zlib
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -21,6 +22,7 @@ from dancescrape.model.document import Document, Target
 from dancescrape.ops.config import CrawlSettings
 
 __all__ = [
+    "MAX_SITEMAP_BYTES",
     "CrawlRules",
     "Frontier",
     "Link",
@@ -30,6 +32,7 @@ __all__ = [
     "may_paginate",
     "page_links",
     "sitemap_locations",
+    "sitemap_text",
 ]
 
 #: Query keys that only track the visitor and never change the page.
@@ -40,6 +43,8 @@ _NEXT_WORDS = frozenset(
 )
 #: A cheap first look: a page without any of these has no "next page" link to find.
 _MAYBE_NEXT = re.compile(r"next|older|more|›|»|→", re.I)
+#: The sitemaps protocol caps a sitemap at 50 MB uncompressed; a bigger one is cut there.
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 _LOC = re.compile(r"<loc>\s*(.*?)\s*</loc>", re.I | re.S)
 _SITEMAP_ROOT = re.compile(r"<(?:\w+:)?(urlset|sitemapindex)[\s>]", re.I)
 
@@ -112,11 +117,25 @@ def may_paginate(document: Document) -> bool:
     return bool(_MAYBE_NEXT.search(document.text or ""))
 
 
+def sitemap_text(document: Document) -> str | None:
+    """The XML of a sitemap document (plain, or a gzipped `.xml.gz`), else None."""
+    text, gzipped = document.text, False
+    if text is None and document.content[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            raw = inflater.decompress(document.content, MAX_SITEMAP_BYTES)
+        except zlib.error:
+            return None
+        text, gzipped = raw.decode("utf-8", errors="replace"), True
+    if not text:
+        return None
+    head = text[:2048]
+    xmlish = gzipped or "xml" in document.media_type or head.lstrip().startswith("<?xml")
+    return text if xmlish and _SITEMAP_ROOT.search(head) else None
+
+
 def is_sitemap(document: Document) -> bool:
-    text = (document.text or "")[:2048]
-    return ("xml" in document.media_type or text.lstrip().startswith("<?xml")) and bool(
-        _SITEMAP_ROOT.search(text)
-    )
+    return sitemap_text(document) is not None
 
 
 def sitemap_locations(text: str) -> tuple[list[str], list[str]]:
