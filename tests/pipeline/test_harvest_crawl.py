@@ -311,3 +311,28 @@ def test_sitemaps_named_in_robots_txt_lead_to_the_pages(tmp_path: Path) -> None:
         )
     assert starts(rows) == {(e["name"], e["startDate"]) for e in truth}
     assert report.problems == []
+
+
+def test_an_unchanged_crawl_still_walks_its_links_but_extracts_nothing(tmp_path: Path) -> None:
+    truth = build_site(tmp_path / "site", pages=6, per_listing=5)
+    state = tmp_path / "validators.json"
+    with serve(tmp_path / "site") as server:
+        source = {
+            "name": "s",
+            "url": server.url("/events/"),
+            "crawl": {"max_depth": 1, "follow": ["/events/e"]},
+        }
+
+        def once() -> Any:
+            s = Settings(
+                sources=[source], sinks=[f"jsonl:{tmp_path / 'o.jsonl'}"], alerts=[],
+                fetch={"state_path": str(state), "per_host_delay_seconds": 0},
+            )  # fmt: skip
+            return Pipeline(s, PluginHost.from_environment(""), WINDOW).run()
+
+        first, second = once(), once()
+        listing_headers = [h for p, h in server.requests if p == "/events/"]
+    assert first.events_extracted == len(truth)
+    assert second.documents_fetched == first.documents_fetched == len(truth) + 2
+    assert second.events_extracted == 0 and second.problems == []
+    assert "If-None-Match" not in listing_headers[1]  # hubs come in full, for their links

@@ -110,7 +110,8 @@ class Fetcher:
         """Fetch `target`, or raise `FetchError` naming its URL and the reason.
 
         `obey_robots` False is a per-source exception to robots.txt; `conditional` False
-        fetches in full even when the page is known (crawl hubs need their links).
+        sends no validators, so a known page comes in full (crawl hubs need their links);
+        its content hash still tells whether it changed.
         """
         scheme = urlsplit(target.url).scheme.lower()
         if scheme == "file":
@@ -203,8 +204,8 @@ class Fetcher:
         if self.validators is not None:
             if response.status == 304:
                 self.unchanged.add(url)
-            elif self.validators.remember(url, response.headers, response.content) and conditional:
-                self.unchanged.add(url)  # no validators sent back, but the same bytes
+            elif self.validators.remember(url, response.headers, response.content):
+                self.unchanged.add(url)  # fetched in full, but the same bytes as last time
         return response
 
     async def _load_robots(self, robots_url: str) -> str:

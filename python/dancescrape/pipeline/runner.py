@@ -1,5 +1,9 @@
 """The pipeline: sources → fetch → extract → normalise → dedup → sinks.
 
+The harvest is a work queue: each source's targets are seeds; a fetched page may be
+rendered in Chromium (`render: js`, or `auto` for a script-built page with no events),
+is extracted, and, for a source with `crawl` rules, leads to new targets.
+
 Every failure is recorded against the input at fault and the run goes on; events
 already extracted are never dropped because a later document or sink failed.
 """
