@@ -49,6 +49,11 @@ _PEEK_DAY = re.compile(
     r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
     re.I,
 )
+_PEEK_MONTH = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d\s+"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d\d-\d\d",
+    re.I,
+)
 _EVENT_MICRODATA = re.compile(r"itemtype\s*=\s*[\"']?[^\"'>]*schema\.org/\w*Event", re.I)
 _YEAR = re.compile(r"\b(20\d\d)\b")
 _VENUE_SPLIT = re.compile(r"\s+(?:at|@)\s+(?=[A-Z0-9])")
@@ -79,7 +84,9 @@ def split_block(text: str) -> tuple[str | None, str | None, str | None]:
         cursor = max(cursor, end)
     kept.append(text[cursor:])
     rest = re.sub(r"\s+", " ", " | ".join(k.strip() for k in kept if k.strip()))
-    pieces = [p for p in (_JOINERS.sub("", x) for x in rest.split(" | ")) if p]
+    pieces = [
+        p for p in (_JOINERS.sub("", x) for x in rest.split(" | ")) if any(c.isalnum() for c in p)
+    ]
     body = ", ".join(pieces)
     body = re.sub(r"^(?:from|on|at)\s+", "", body, flags=re.I)
     venue = None
@@ -183,7 +190,11 @@ def loose_items(document: Document) -> tuple[list[tuple[str, LooseItem]], list[s
         lines = [clean_text(line) for line in text.splitlines()]
         heads = [line for line in lines[:3] if line]
         for number, line in enumerate(lines, 1):
-            if line and _PEEK_DAY.search(line):
+            if (
+                line
+                and _PEEK_DAY.search(line)
+                and (_PEEK_TIME.search(line) or _PEEK_MONTH.search(line))
+            ):
                 title, venue, price = split_block(line)
                 items.append((f"line {number}", LooseItem(title, line, venue, price=price)))
         return items, heads
@@ -193,6 +204,8 @@ def loose_items(document: Document) -> tuple[list[tuple[str, LooseItem]], list[s
     for number, (line, node) in enumerate(blocks, 1):
         if not line or not _PEEK_DAY.search(line) or len(line) > 400:
             continue
+        if not (_PEEK_TIME.search(line) or _PEEK_MONTH.search(line)):
+            continue  # "Call us on Mondays": a weekday alone does not make an event
         title, venue, price = split_block(line)
         if node.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and not _PEEK_TIME.search(line):
             continue  # "December 2026" above a list is a heading, not an event

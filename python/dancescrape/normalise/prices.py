@@ -22,6 +22,14 @@ _SYMBOL_TO_CODE = {
 _FREE = re.compile(r"\b(free|gratis|no cover|kostenlos|gratuit)\b", re.I)
 _AMOUNT = re.compile(r"\d+(?:[.,]\d{1,2})?")
 _CODE = re.compile(r"\b([A-Z]{3})\b")
+_NUMBER = r"\d+(?:[.,]\d{1,2})?"
+_MARK = r"(?:(?:[A-Z]{1,2})?[$€£¥]|\b(?:USD|CAD|AUD|NZD|EUR|GBP|JPY)\b)"
+# An amount with a currency symbol or code right before or after it: "$15", "10 €".
+_MARKED = re.compile(rf"{_MARK}\s?(?P<amount>{_NUMBER})|(?P<after>{_NUMBER})\s?{_MARK}")
+# "$12–20", "12-15 €": both ends of a range whose one end is marked.
+_RANGE = re.compile(
+    rf"{_MARK}?\s?(?P<low>{_NUMBER})\s?{_MARK}?\s*(?:-|–|—|to)\s*{_MARK}?\s?(?P<high>{_NUMBER})\s?{_MARK}?"
+)
 
 
 @dataclass(slots=True, frozen=True)
@@ -45,22 +53,40 @@ def parse_amount(value: object) -> float | None:
 
 
 def parse_price_text(text: str) -> Price:
-    """`$15`, `€10–15`, `Free`, `CAD 12-20` into numbers and an ISO 4217 code."""
+    """`$15`, `€10–15`, `Free`, `CAD 12-20`, `Free before 10pm, $5 after` into numbers and
+    an ISO 4217 code. Amounts next to a currency win over other numbers ("$15 (2 drinks)")."""
+    text = text.replace("\u00a0", " ")
+    marked = [
+        float((m.group("amount") or m.group("after")).replace(",", "."))
+        for m in _MARKED.finditer(text)
+    ]
+    # In "$12–20" only the first amount carries the symbol: keep the range's other end.
+    ranged = [
+        float(x.replace(",", "."))
+        for m in _RANGE.finditer(text)
+        if _MARKED.search(m.group(0))
+        for x in (m.group("low"), m.group("high"))
+    ]
+    amounts = marked + ranged or [float(a.replace(",", ".")) for a in _AMOUNT.findall(text)]
     if _FREE.search(text):
-        return Price(0.0, 0.0, None)
-    amounts = [float(a.replace(",", ".")) for a in _AMOUNT.findall(text)]
+        priced = [a for a in marked + ranged if a > 0]
+        currency = _currency(text) if priced else None
+        return Price(0.0, max(priced) if priced else 0.0, currency)
     currency = None
-    for symbol, code in sorted(_SYMBOL_TO_CODE.items(), key=lambda kv: -len(kv[0])):
-        if symbol in text:
-            currency = code
-            break
-    if currency is None:
-        code_match = _CODE.search(text)
-        if code_match and code_match.group(1) in _SYMBOLS:
-            currency = code_match.group(1)
+    currency = _currency(text)
     if not amounts:
         return Price(None, None, currency)
     return Price(min(amounts), max(amounts), currency)
+
+
+def _currency(text: str) -> str | None:
+    for symbol, code in sorted(_SYMBOL_TO_CODE.items(), key=lambda kv: -len(kv[0])):
+        if symbol in text:
+            return code
+    code_match = _CODE.search(text)
+    if code_match and code_match.group(1) in _SYMBOLS:
+        return code_match.group(1)
+    return None
 
 
 def _amount_text(value: float) -> str:
