@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,32 @@ def test_script_built_pages_are_told_from_plain_ones() -> None:
 @given(st.text(max_size=400))
 def test_script_built_check_never_raises(text: str) -> None:
     assert isinstance(looks_script_built(text), bool)
+
+
+@needs_chromium
+def test_open_pages_are_capped_and_the_browser_is_reused() -> None:
+    lock = threading.Lock()
+    state = {"now": 0, "peak": 0}
+
+    def slow(handler: BaseHTTPRequestHandler) -> Reply:
+        with lock:
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+        time.sleep(0.3)
+        with lock:
+            state["now"] -= 1
+        return Reply(200, b"<html><body><p>hi</p></body></html>", {"Content-Type": "text/html"})
+
+    async def three(base: str) -> tuple[list[str], int]:
+        renderer = Renderer(RenderLimits(max_pages=1, timeout_seconds=15.0), "dancescrape/test")
+        try:
+            pages = await asyncio.gather(*(renderer.render(f"{base}/p{n}.html") for n in range(3)))
+            return list(pages), renderer.rendered
+        finally:
+            await renderer.aclose()
+
+    with serve(routes={f"/p{n}.html": slow for n in range(3)}) as server:
+        pages, rendered = asyncio.run(three(server.base))
+    assert all("<p>hi</p>" in page for page in pages)
+    assert rendered == 3
+    assert state["peak"] == 1
