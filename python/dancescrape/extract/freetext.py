@@ -165,18 +165,20 @@ def _html_blocks(html: str) -> tuple[list[tuple[str, Any]], list[Any], list[str]
     for node in tree.css(_DROP):
         node.decompose()
     tables = [t for t in tree.css("table") if not _has_inner(t, "table")]
-    blocks: list[tuple[str, Any]] = []
-    for node in tree.css(_BLOCKS)[:_MAX_BLOCKS]:
-        if _has_inner(node, _BLOCKS + ", table, tr"):
-            continue  # only the innermost blocks, so no text is read twice
-        parent, inside_table = node.parent, False
-        while parent is not None:
-            if parent.tag == "table":
-                inside_table = True
-                break
+    in_table = {n.mem_id for t in tree.css("table") for n in t.css(_BLOCKS)}
+    candidates = tree.css(_BLOCKS)[:_MAX_BLOCKS]
+    # Mark every ancestor of a block once (stopping at marked ones): linear, however deep.
+    outer: set[int] = set()
+    for node in [*candidates, *tree.css("table, tr")]:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in outer:
+            outer.add(parent.mem_id)
             parent = parent.parent
-        if not inside_table:
-            blocks.append((_cell_text(node), node))
+    blocks = [
+        (_cell_text(node), node)
+        for node in candidates
+        if node.mem_id not in outer and node.mem_id not in in_table  # innermost, outside tables
+    ]
     heads = [_cell_text(n) for n in tree.css("title, h1, h2, h3")]
     return blocks, tables, heads
 

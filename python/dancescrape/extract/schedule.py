@@ -151,6 +151,8 @@ def expand_schedule(
             freq, interval = rrule.MONTHLY, 1
         by_day = [d(n) for d in by_day for n in by_month_week]
     count = schedule.get("repeatCount")
+    if isinstance(count, str) and count.strip().isdigit():
+        count = int(count)  # microdata gives every value as text
     if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
         raise ScheduleError(f"repeatCount must be a positive whole number, got {count!r}")
     excluded = {_day(d, "exceptDate") for d in _as_list(schedule.get("exceptDate"))}
