@@ -156,6 +156,23 @@ def test_bad_items_are_reported_and_good_ones_kept() -> None:
         )
 
 
+def test_event_schedule_in_microdata_with_text_values() -> None:
+    page = """<div itemscope itemtype="https://schema.org/DanceEvent"><span itemprop="name">Tuesday Salsa</span>
+    <div itemprop="eventSchedule" itemscope itemtype="https://schema.org/Schedule">
+      <meta itemprop="byDay" content="https://schema.org/Tuesday"><meta itemprop="repeatFrequency" content="P1W">
+      <meta itemprop="startTime" content="20:00"><meta itemprop="endTime" content="23:00">
+      <meta itemprop="repeatCount" content="3"><meta itemprop="startDate" content="2026-12-01">
+      <meta itemprop="scheduleTimezone" content="Europe/Paris"></div></div>"""
+    events = MicrodataExtractor().extract(
+        _html(page), ExtractContext("UTC", date(2026, 12, 1), date(2026, 12, 31))
+    )
+    assert [(e.start.isoformat(), e.timezone) for e in events] == [
+        ("2026-12-01T20:00:00+01:00", "Europe/Paris"),
+        ("2026-12-08T20:00:00+01:00", "Europe/Paris"),
+        ("2026-12-15T20:00:00+01:00", "Europe/Paris"),
+    ]
+
+
 _FRAGMENTS = st.sampled_from(
     [
         '<div itemscope itemtype="https://schema.org/Event">',
