@@ -44,9 +44,10 @@ class HostGate:
         state = self._host(host)
         delay = max(self.limits.for_host(host).delay_seconds, extra_delay)
         async with state.slots:
-            async with state.turn:
-                wait = state.next_start - self.clock()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                state.next_start = self.clock() + delay
+            if delay > 0 or state.next_start > self.clock():
+                async with state.turn:
+                    wait = state.next_start - self.clock()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    state.next_start = self.clock() + delay
             yield

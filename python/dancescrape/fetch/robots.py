@@ -68,14 +68,20 @@ class RobotsCache:
     def __init__(self, load: RobotsLoader) -> None:
         self._load = load
         self._rules: dict[str, asyncio.Future[RobotsRules]] = {}
+        self._known: dict[str, RobotsRules] = {}
 
     async def rules(self, url: str) -> RobotsRules:
         origin = origin_of(url)
+        known = self._known.get(origin)
+        if known is not None:  # the common case: no future, no shield
+            return known
         pending = self._rules.get(origin)
         if pending is None:
             pending = asyncio.ensure_future(self._fetch(origin))
             self._rules[origin] = pending
-        return await asyncio.shield(pending)
+        rules = await asyncio.shield(pending)
+        self._known[origin] = rules
+        return rules
 
     async def _fetch(self, origin: str) -> RobotsRules:
         robots_url = origin + "/robots.txt"
