@@ -96,3 +96,40 @@ def test_us_addresses_round_trip(
 def test_fuzz_any_text_splits_without_raising(text: str) -> None:
     parts = split_address(text)
     assert parts.country is None or len(parts.country) == 2
+
+
+def test_normaliser_fills_city_and_country_from_the_address() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dancescrape.model.event import Event
+    from dancescrape.model.schema import events_to_frame
+    from dancescrape.normalise.normaliser import normalise_frame
+
+    start = datetime(2026, 12, 5, 20, tzinfo=ZoneInfo("Europe/Berlin"))
+    events = [
+        Event(
+            title="a",
+            start=start,
+            source="s",
+            source_url="u",
+            address="Friedrichstraße 10, 10117 Berlin, Germany",
+        ),
+        Event(title="b", start=start, source="s", source_url="u", address="Main hall"),
+        Event(
+            title="c",
+            start=start,
+            source="s",
+            source_url="u",
+            address="1 Elgin St, Ottawa, ON K1P 5W1",
+            city="Ottawa (downtown)",
+        ),
+        Event(title="d", start=start, source="s", source_url="u"),
+    ]
+    frame = normalise_frame(events_to_frame(events))
+    assert frame.select("city", "country").rows() == [
+        ("Berlin", "DE"),
+        (None, None),
+        ("Ottawa (downtown)", "CA"),
+        (None, None),
+    ]

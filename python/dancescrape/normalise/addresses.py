@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["COUNTRY_NAMES", "Address", "currency_for_country", "split_address", "zone_for_place"]
+import polars as pl
+
+__all__ = [
+    "COUNTRY_NAMES",
+    "Address",
+    "currency_for_country",
+    "fill_places",
+    "split_address",
+    "zone_for_place",
+]
 
 #: Country names and common abbreviations (lower case) to ISO 3166-1 alpha-2.
 COUNTRY_NAMES: dict[str, str] = {
@@ -336,3 +345,22 @@ def currency_for_country(country: str | None) -> str | None:
     if not country:
         return None
     return "EUR" if country in _EURO else _CURRENCIES.get(country)
+
+
+def fill_places(frame: pl.DataFrame) -> pl.DataFrame:
+    """City and country from the address line where an extractor left them empty."""
+    lacking = frame.filter(
+        pl.col("address").is_not_null() & (pl.col("city").is_null() | pl.col("country").is_null())
+    )
+    if lacking.is_empty():
+        return frame
+    parts = {a: split_address(a) for a in lacking["address"].unique().to_list()}
+
+    def lookup(attribute: str) -> pl.Expr:
+        mapping = {a: getattr(p, attribute) for a, p in parts.items()}
+        return pl.col("address").replace_strict(mapping, default=None, return_dtype=pl.String)
+
+    return frame.with_columns(
+        pl.coalesce(pl.col("city"), lookup("city")).alias("city"),
+        pl.coalesce(pl.col("country"), lookup("country")).alias("country"),
+    )

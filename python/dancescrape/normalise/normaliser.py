@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from dancescrape.normalise.addresses import fill_places
 from dancescrape.normalise.event_types import event_type_expr
 from dancescrape.normalise.styles import STYLE_SLUGS, styles_expr
 
@@ -22,6 +23,7 @@ def normalise_frame(frame: pl.DataFrame) -> pl.DataFrame:
     if frame.is_empty():
         return frame
     frame = frame.with_columns(*(_clean(c) for c in _TEXT_COLUMNS))
+    frame = fill_places(frame)
     text = pl.concat_str(
         # Not the venue: "Rivoli Ballroom" names a room, not a dance style.
         [pl.col("title"), pl.col("description"), pl.col("organizer")],
