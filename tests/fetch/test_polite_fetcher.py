@@ -257,3 +257,16 @@ def test_unreachable_host_is_retried_then_reported() -> None:
     # The server is gone: connections are refused.
     error = fetch_error(limits(retries=1, obey_robots=False), url)
     assert "cannot connect" in error.reason
+
+
+def test_a_trickling_robots_txt_cannot_hang_the_fetch() -> None:
+    robots = Reply(
+        200,
+        b"User-agent: *\nAllow: /\n" + b"#" * 200,
+        {"Content-Type": "text/plain"},
+        delay=0.2,
+        chunks=50,
+    )
+    with serve(routes={"/robots.txt": robots, "/p": Reply(200, b"<p>x</p>", HTML)}) as server:
+        error = fetch_error(limits(deadline_seconds=1.0), server.url("/p"))
+    assert "deadline" in error.reason or "robots.txt unavailable" in error.reason

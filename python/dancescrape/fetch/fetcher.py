@@ -209,7 +209,13 @@ class Fetcher:
         return response
 
     async def _load_robots(self, robots_url: str) -> str:
-        response = await self.http.get(robots_url)
+        # Shared by every page of the origin, so it gets a deadline of its own.
+        deadline = self.limits.deadline_seconds
+        try:
+            async with asyncio.timeout(deadline):
+                response = await self.http.get(robots_url)
+        except TimeoutError:
+            raise TransientError(robots_url, f"no complete response within {deadline:g}s") from None
         return decode_text(robots_url, response.content, response.content_type or "text/plain")
 
     # -- JavaScript ------------------------------------------------------------------------
