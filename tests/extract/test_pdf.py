@@ -96,6 +96,8 @@ def test_real_month_grid_finds_most_performances(
         (date(2025, 7, 30), "Lloyd Spiegel", time(20)),  # "JULY 30" on the August page
         (date(2025, 8, 1), "Tio Corinho & Flavia", time(19, 30)),
         (date(2025, 8, 30), "Backbeat", time(17, 45)),
+        (date(2025, 8, 13), "The Jim Cuddy Band", time(19, 30)),  # under a "SPECIAL EVENT" banner
+        (date(2025, 8, 28), "KSAR", time(19, 30)),  # an all-caps name is no banner
     ],
 )
 def test_real_grid_cells(

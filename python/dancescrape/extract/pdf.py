@@ -18,7 +18,7 @@ import ctypes
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import urlparse
@@ -123,6 +123,7 @@ class _Segment:
     title: list[str]
     body: list[str]
     times: list[tuple[str, TimeRange]]
+    body_fonts: list[str] = field(default_factory=list)
 
 
 def _lines(runs: list[Run]) -> list[tuple[str, str]]:
@@ -158,11 +159,15 @@ def _segments(runs: list[Run]) -> list[_Segment]:
             current.title.append(text)
         else:
             current.body.append(text)
+            current.body_fonts.append(font)
         previous_was_time = bool(times)
     for segment in segments:
-        # A banner such as "SPECIAL EVENT" over the performer's name is a note, not the title.
-        if len(segment.title) == 1 and segment.title[0].isupper() and segment.body:
-            segment.title, segment.body = [segment.body[0]], [segment.title[0], *segment.body[1:]]
+        # A banner such as "SPECIAL EVENT" over the performer's name is a note, not the
+        # title; the name below it is set apart from the description by its font.
+        body, fonts = segment.body, segment.body_fonts
+        banner = len(segment.title) == 1 and segment.title[0].isupper() and body
+        if banner and (len(body) == 1 or fonts[0] != fonts[1]):
+            segment.title, segment.body = [body[0]], [segment.title[0], *body[1:]]
     return [s for s in segments if s.title or s.times]
 
 
