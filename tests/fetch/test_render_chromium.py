@@ -16,7 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dancescrape.errors import FetchError
+from dancescrape.fetch.fetcher import Fetcher
+from dancescrape.fetch.limits import FetchLimits, HostLimits
 from dancescrape.fetch.render import Renderer, RenderLimits, looks_script_built
+from dancescrape.model.document import Target
 from loopback import Reply, serve
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "js"
@@ -122,3 +125,21 @@ def test_open_pages_are_capped_and_the_browser_is_reused() -> None:
     assert all("<p>hi</p>" in page for page in pages)
     assert rendered == 3
     assert state["peak"] == 1
+
+
+@needs_chromium
+def test_a_rendered_page_over_the_size_cap_is_refused() -> None:
+    grows = Reply(
+        200,
+        b"<html><body><script>document.body.textContent = 'salsa '.repeat(20000);</script></body></html>",
+        {"Content-Type": "text/html; charset=utf-8"},
+    )
+    limits = FetchLimits(max_body_bytes=20_000, per_host=HostLimits(2, 0.0), obey_robots=False)
+
+    async def fetch_and_render(url: str) -> None:
+        async with Fetcher(limits, render=RenderLimits(timeout_seconds=15.0)) as fetcher:
+            await fetcher.render(await fetcher.fetch(Target(url, "t")))
+
+    with serve(routes={"/grows.html": grows}) as server, pytest.raises(FetchError) as caught:
+        asyncio.run(fetch_and_render(server.url("/grows.html")))
+    assert "rendered page" in caught.value.reason and "exceeds" in caught.value.reason

@@ -19,7 +19,7 @@ from dancescrape.fetch.breaker import BreakerBoard, CircuitOpen
 from dancescrape.fetch.conditional import ValidatorStore
 from dancescrape.fetch.decode import decode_text
 from dancescrape.fetch.http import HttpFetcher, HttpResponse, HttpStatusError, TransientError
-from dancescrape.fetch.limits import FetchLimits
+from dancescrape.fetch.limits import FetchLimits, human_bytes
 from dancescrape.fetch.local import read_local
 from dancescrape.fetch.politeness import HostGate
 from dancescrape.fetch.render import Renderer, RenderLimits
@@ -228,6 +228,12 @@ class Fetcher:
         # robots.txt was checked when the page itself was fetched; keep the host's pace.
         async with self.gate.slot(host_of(url)):
             html = await self._renderer.render(url)
+        content = html.encode("utf-8")
+        if len(content) > self.limits.max_body_bytes:
+            cap = human_bytes(self.limits.max_body_bytes)
+            raise FetchError(
+                url, f"rendered page of {human_bytes(len(content))} exceeds the {cap} limit"
+            )
         return replace(
             document,
             content=html.encode("utf-8"),
