@@ -142,6 +142,17 @@ def test_rdate_periods_in_custom_vtimezone(corpus_dir: Path) -> None:
     assert all(e.end is not None and e.end - e.start == timedelta(minutes=30) for e in events)
 
 
+def test_custom_vtimezone_takes_the_configured_zone_when_its_rules_agree(corpus_dir: Path) -> None:
+    doc = _corpus(corpus_dir, "icalendar/issue_165_missing_event.ics")
+    doc = Document(Target(doc.url, "cal", "Europe/Berlin"), doc.url, doc.content, "", text=doc.text)
+    events, _ = _run(doc)
+    assert {e.timezone for e in events} == {"Europe/Berlin"}
+    assert events[0].start.isoformat() == "2015-07-03T10:00:00+02:00"
+    # Without config, no zone of the run agrees: the offset is kept honestly.
+    events, _ = _run(_corpus(corpus_dir, "icalendar/issue_165_missing_event.ics"))
+    assert {e.timezone for e in events} == {"Etc/GMT-2"}
+
+
 def test_structured_location_feed_parses(corpus_dir: Path) -> None:
     events, _ = _run(
         _corpus(corpus_dir, "icalendar/x_location.ics"),

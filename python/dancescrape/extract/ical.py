@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -89,7 +89,25 @@ def _zone(value: datetime, default: str) -> tuple[datetime, str]:
             return value.astimezone(ZoneInfo(key)), key
         except (ZoneInfoNotFoundError, ValueError):
             pass
+    if tz is not None and _same_rules(tz, default, value.year):
+        # A feed's own VTIMEZONE (Outlook's "W. Europe Standard Time", Lotus Notes' names)
+        # that keeps the source's zone's rules all year is that zone.
+        return value.astimezone(ZoneInfo(default)), default
     return zone_name_for(value, default)
+
+
+def _same_rules(tz: tzinfo, zone: str, year: int) -> bool:
+    """Whether `tz` and the IANA `zone` agree on the offset twice a month through `year`."""
+    try:
+        other = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    for month in range(1, 13):
+        for day in (1, 15):
+            instant = datetime(year, month, day, 12, tzinfo=UTC)
+            if instant.astimezone(tz).utcoffset() != instant.astimezone(other).utcoffset():
+                return False
+    return True
 
 
 def _moment(value: date | datetime, zone: str) -> tuple[datetime, bool]:
