@@ -143,3 +143,23 @@ def test_a_rendered_page_over_the_size_cap_is_refused() -> None:
     with serve(routes={"/grows.html": grows}) as server, pytest.raises(FetchError) as caught:
         asyncio.run(fetch_and_render(server.url("/grows.html")))
     assert "rendered page" in caught.value.reason and "exceeds" in caught.value.reason
+
+
+@needs_chromium
+def test_a_page_that_polls_forever_is_read_as_it_stands() -> None:
+    poller = Reply(
+        200,
+        b"<html><body><p id='x'>waiting</p><script>"
+        b"document.getElementById('x').textContent = 'Bachata Friday';"
+        b"setInterval(() => fetch('/poll?' + Date.now()).catch(() => {}), 200);"
+        b"</script></body></html>",
+        {"Content-Type": "text/html; charset=utf-8"},
+    )
+    with serve(
+        routes={
+            "/live.html": poller,
+            "/poll": Reply(200, b"{}", {"Content-Type": "application/json"}),
+        }
+    ) as server:
+        html = asyncio.run(render(server.url("/live.html"), RenderLimits(timeout_seconds=2.0)))
+    assert "Bachata Friday" in html

@@ -12,10 +12,14 @@ import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborHTMLParser
 
 from dancescrape.errors import FetchError
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 __all__ = ["CHROMIUM_FLAGS", "RenderLimits", "Renderer", "find_chromium", "looks_script_built"]
 
@@ -140,8 +144,7 @@ class Renderer:
                         if response is not None and response.status >= 400:
                             raise FetchError(url, f"rendering got HTTP {response.status}")
                         step = "waiting for the network to go idle"
-                        await page.wait_for_load_state("networkidle")
-                        await asyncio.sleep(self.limits.settle_seconds)
+                        await self._settle(page)
                         step = "reading the rendered page"
                         html = await page.content()
                     finally:
@@ -155,6 +158,16 @@ class Renderer:
             raise FetchError(url, f"rendering failed while {step}: {first}") from None
         self.rendered += 1
         return html
+
+    async def _settle(self, page: Page) -> None:
+        """Let scripts finish. A page that polls forever never goes idle: after the idle
+        wait runs out we read it as it stands rather than lose what it has drawn."""
+        from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+        idle_ms = min(self.limits.timeout_seconds, 5.0) * 1000
+        with contextlib.suppress(PlaywrightTimeout):
+            await page.wait_for_load_state("networkidle", timeout=idle_ms)
+        await asyncio.sleep(self.limits.settle_seconds)
 
     async def aclose(self) -> None:
         from playwright.async_api import Browser, Playwright
