@@ -15,9 +15,14 @@ pub struct Guard {
 }
 
 /// Disjoint sets whose roots remember their venues and sources.
+///
+/// A singleton's venue and source live in `own_*`; the lists are only allocated for
+/// roots that merged or gained a source, since most items never do.
 pub struct Clusters<'a> {
     parent: Vec<u32>,
     size: Vec<u32>,
+    own_venue: Vec<&'a str>,
+    own_source: Vec<u64>,
     venues: Vec<Vec<&'a str>>,
     sources: Vec<Vec<u64>>,
 }
@@ -25,31 +30,47 @@ pub struct Clusters<'a> {
 impl<'a> Clusters<'a> {
     /// `n` singletons; `member(i)` gives item i's venue ("" when unknown) and source.
     pub fn new(n: usize, member: impl Fn(usize) -> (&'a str, u64)) -> Self {
-        let mut venues = Vec::with_capacity(n);
-        let mut sources = Vec::with_capacity(n);
-        for i in 0..n {
-            let (venue, source) = member(i);
-            venues.push(if venue.is_empty() {
-                Vec::new()
-            } else {
-                vec![venue]
-            });
-            sources.push(vec![source]);
-        }
+        let (own_venue, own_source) = (0..n).map(member).unzip();
         Self {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
-            venues,
-            sources,
+            own_venue,
+            own_source,
+            venues: vec![Vec::new(); n],
+            sources: vec![Vec::new(); n],
+        }
+    }
+
+    fn venues_of(&self, root: usize) -> &[&'a str] {
+        match (
+            self.venues[root].is_empty(),
+            self.own_venue[root].is_empty(),
+        ) {
+            (false, _) => &self.venues[root],
+            (true, false) => std::slice::from_ref(&self.own_venue[root]),
+            (true, true) => &[],
+        }
+    }
+
+    fn sources_of(&self, root: usize) -> &[u64] {
+        if self.sources[root].is_empty() {
+            std::slice::from_ref(&self.own_source[root])
+        } else {
+            &self.sources[root]
         }
     }
 
     /// Record one more source for item `i` (an exact group listed by several sources).
     pub fn add_source(&mut self, i: usize, source: u64) {
         let root = self.find(i);
-        if !self.sources[root].contains(&source) {
-            self.sources[root].push(source);
+        if self.sources_of(root).contains(&source) {
+            return;
         }
+        if self.sources[root].is_empty() {
+            let own = self.own_source[root];
+            self.sources[root].push(own);
+        }
+        self.sources[root].push(source);
     }
 
     pub fn find(&mut self, mut i: usize) -> usize {
@@ -68,19 +89,15 @@ impl<'a> Clusters<'a> {
         if ra == rb {
             return Ok(ra);
         }
-        if guard.one_per_source
-            && self.sources[ra]
-                .iter()
-                .any(|s| self.sources[rb].contains(s))
-        {
+        let (sa, sb) = (self.sources_of(ra), self.sources_of(rb));
+        if guard.one_per_source && sa.iter().any(|s| sb.contains(s)) {
             return Err(ReviewReason::SourceChain);
         }
-        let clash = self.venues[ra].iter().any(|x| {
-            self.venues[rb]
-                .iter()
+        let (va, vb) = (self.venues_of(ra), self.venues_of(rb));
+        if va.iter().any(|x| {
+            vb.iter()
                 .any(|y| venue_similarity(x, y) < guard.venue_reject)
-        });
-        if clash {
+        }) {
             return Err(ReviewReason::VenueChain);
         }
         let (big, small) = if self.size[ra] >= self.size[rb] {
@@ -90,18 +107,30 @@ impl<'a> Clusters<'a> {
         };
         self.parent[small] = big as u32;
         self.size[big] += self.size[small];
-        let moved_venues = std::mem::take(&mut self.venues[small]);
+        let moved_venues = self.venues_of(small).to_vec();
+        let mut venues = std::mem::take(&mut self.venues[big]);
+        if venues.is_empty() {
+            venues.extend_from_slice(self.venues_of(big));
+        }
         for v in moved_venues {
-            if self.venues[big].len() < MAX_VENUES && !self.venues[big].contains(&v) {
-                self.venues[big].push(v);
+            if venues.len() < MAX_VENUES && !venues.contains(&v) {
+                venues.push(v);
             }
         }
-        let moved_sources = std::mem::take(&mut self.sources[small]);
+        self.venues[big] = venues;
+        self.venues[small] = Vec::new();
+        let moved_sources = self.sources_of(small).to_vec();
+        let mut sources = std::mem::take(&mut self.sources[big]);
+        if sources.is_empty() {
+            sources.push(self.own_source[big]);
+        }
         for s in moved_sources {
-            if !self.sources[big].contains(&s) {
-                self.sources[big].push(s);
+            if !sources.contains(&s) {
+                sources.push(s);
             }
         }
+        self.sources[big] = sources;
+        self.sources[small] = Vec::new();
         Ok(big)
     }
 }

@@ -2,7 +2,6 @@
 //! cheapest first, guarded clustering, and one canonical row per cluster.
 
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -546,6 +545,16 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     Ok(out)
 }
 
+/// A key as 32 lower-case hex digits (`keys::key_hex` without the formatting machinery).
+fn hex32(key: u128) -> [u8; 32] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().rev().enumerate() {
+        *byte = DIGITS[((key >> (4 * i)) & 0xf) as usize];
+    }
+    out
+}
+
 /// Dedup a frame: per-row results (in input order) and review pairs as Arrow batches.
 ///
 /// Row columns: title_norm, venue_norm, city_norm, place_norm, exact_key, source_key,
@@ -565,11 +574,8 @@ pub fn dedup_batches(
     let mut exact_b = StringBuilder::with_capacity(n, n * 32);
     let mut source_b = StringBuilder::with_capacity(n, n * 32);
     let mut id_b = StringBuilder::with_capacity(n, n * 32);
-    let mut hex = String::with_capacity(32);
-    let mut put = |b: &mut StringBuilder, key: u128| {
-        hex.clear();
-        write!(hex, "{key:032x}").expect("writing to a String cannot fail");
-        b.append_value(&hex);
+    let put = |b: &mut StringBuilder, key: u128| {
+        b.append_value(std::str::from_utf8(&hex32(key)).expect("hex digits are ASCII"))
     };
     for r in 0..n {
         put(&mut exact_b, prepared.exact[r]);
@@ -794,6 +800,16 @@ mod tests {
         assert_eq!(ids.len(), 3);
         let p = prepare(&[frame(&[("Tango", Some("Loft"), "Oslo", "a", 1200, 1)])]).unwrap();
         assert!(out.event_ids.contains(&p.exact[0])); // no collision: the plain key
+    }
+
+    #[test]
+    fn hex_matches_key_hex() {
+        for k in [0u128, 1, u128::MAX, 0x0123_4567_89ab_cdef_u128 << 40] {
+            assert_eq!(
+                std::str::from_utf8(&hex32(k)).unwrap(),
+                crate::keys::key_hex(k)
+            );
+        }
     }
 
     #[test]

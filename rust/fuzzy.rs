@@ -124,6 +124,9 @@ fn ratio(distance: usize, total: usize) -> f64 {
 /// subset of the other scores 1.0; no words on either side scores 0.0.
 pub fn token_set_similarity(a: &str, b: &str) -> f64 {
     let (a, b) = (capped_str(a), capped_str(b));
+    if a.is_ascii() && b.is_ascii() {
+        return SCRATCH.with(|s| token_set_ascii(a.as_bytes(), b.as_bytes(), &mut s.borrow_mut()));
+    }
     let mut ta: Vec<&str> = a.split_whitespace().collect();
     let mut tb: Vec<&str> = b.split_whitespace().collect();
     if ta.is_empty() || tb.is_empty() {
@@ -189,6 +192,105 @@ pub fn token_set_similarity(a: &str, b: &str) -> f64 {
 pub fn share_word(a: &str, b: &str) -> bool {
     a.split(' ')
         .any(|w| !w.is_empty() && b.split(' ').any(|x| x == w))
+}
+
+/// Reused buffers of the ASCII token-set path: no allocation per pair once warm.
+#[derive(Default)]
+struct Scratch {
+    ta: Vec<(u16, u16)>,
+    tb: Vec<(u16, u16)>,
+    da: Vec<u8>,
+    db: Vec<u8>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Word spans of an ASCII string (at most `MAX_FUZZY_CHARS` bytes), sorted, unique.
+fn spans(s: &[u8], out: &mut Vec<(u16, u16)>) {
+    out.clear();
+    let mut start = None;
+    for (i, &c) in s.iter().enumerate() {
+        match (c.is_ascii_whitespace() || c == 0x0b, start) {
+            (true, Some(b)) => {
+                out.push((b as u16, i as u16));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(b) = start {
+        out.push((b as u16, s.len() as u16));
+    }
+    let word = |&(x, y): &(u16, u16)| &s[x as usize..y as usize];
+    out.sort_unstable_by(|p, q| word(p).cmp(word(q)));
+    out.dedup_by(|p, q| word(p) == word(q));
+}
+
+/// `token_set_similarity` for ASCII strings, with the same arithmetic.
+fn token_set_ascii(a: &[u8], b: &[u8], s: &mut Scratch) -> f64 {
+    let Scratch { ta, tb, da, db } = s;
+    spans(a, ta);
+    spans(b, tb);
+    if ta.is_empty() || tb.is_empty() {
+        return 0.0;
+    }
+    let wa = |&(x, y): &(u16, u16)| &a[x as usize..y as usize];
+    let wb = |&(x, y): &(u16, u16)| &b[x as usize..y as usize];
+    let push = |buf: &mut Vec<u8>, w: &[u8]| {
+        if !buf.is_empty() {
+            buf.push(b' ');
+        }
+        buf.extend_from_slice(w);
+    };
+    da.clear();
+    db.clear();
+    let (mut sect_words, mut sect_chars) = (0usize, 0usize);
+    let (mut i, mut j) = (0, 0);
+    while i < ta.len() || j < tb.len() {
+        let order = match (ta.get(i), tb.get(j)) {
+            (Some(x), Some(y)) => wa(x).cmp(wb(y)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Equal => {
+                sect_words += 1;
+                sect_chars += wa(&ta[i]).len();
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => {
+                push(da, wa(&ta[i]));
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                push(db, wb(&tb[j]));
+                j += 1;
+            }
+        }
+    }
+    if sect_words > 0 && (da.is_empty() || db.is_empty()) {
+        return 1.0;
+    }
+    let len_sect = sect_chars + sect_words.saturating_sub(1);
+    let sep = usize::from(len_sect != 0);
+    let (len_a, len_b) = (da.len(), db.len());
+    let (sect_a, sect_b) = (len_sect + sep + len_a, len_sect + sep + len_b);
+    let lcs = if len_a.min(len_b) <= 64 {
+        lcs_len_short(da, db)
+    } else {
+        lcs_len(da, db)
+    };
+    let diffs = ratio(len_a + len_b - 2 * lcs, sect_a + sect_b);
+    if len_sect == 0 {
+        return diffs;
+    }
+    let with_a = ratio(sep + len_a, len_sect + sect_a);
+    let with_b = ratio(sep + len_b, len_sect + sect_b);
+    diffs.max(with_a).max(with_b)
 }
 
 /// Venue similarity: Indel, raised by the token-set measure when the two share a
@@ -286,5 +388,42 @@ mod tests {
         let big = "a".repeat(1_000_000);
         assert_eq!(indel_similarity(&big, &big), 1.0);
         assert!(token_set_similarity(&big, "b") < 0.1);
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    #[ignore = "timing probe: cargo test --release -- --ignored --nocapture"]
+    fn probe() {
+        let titles = [
+            "friday salsa social",
+            "dj ana friday salsa social",
+            "bachata beginner class",
+            "late zouk workshop",
+            "salsa socail",
+        ];
+        let venues = ["loft", "loft main st", "harbour", "casa latina", "rivoli"];
+        let n = 200_000;
+        for (name, f) in [
+            ("indel", indel_similarity as fn(&str, &str) -> f64),
+            ("token_set", token_set_similarity),
+            ("venue", venue_similarity),
+        ] {
+            let t = Instant::now();
+            let mut acc = 0.0;
+            for i in 0..n {
+                let (a, b) = (titles[i % 5], titles[(i / 5) % 5]);
+                let (c, d) = (venues[i % 5], venues[(i / 5) % 5]);
+                acc += f(a, b) + f(c, d);
+            }
+            println!(
+                "{name}: {:.0} ns/call ({acc:.1})",
+                t.elapsed().as_nanos() as f64 / (2 * n) as f64
+            );
+        }
     }
 }

@@ -12,7 +12,18 @@ const MICROS_PER_MINUTE: i64 = 60_000_000;
 
 /// The exact key of an event: folded title, folded place (venue, else city) and start minute (UTC).
 pub fn exact_key(title_folded: &str, place_folded: &str, start_micros: Option<i64>) -> u128 {
-    let mut buf = Vec::with_capacity(title_folded.len() + place_folded.len() + 32);
+    exact_key_with(&mut Vec::new(), title_folded, place_folded, start_micros)
+}
+
+/// `exact_key`, building the material in the caller's buffer (no allocation per row).
+pub fn exact_key_with(
+    buf: &mut Vec<u8>,
+    title_folded: &str,
+    place_folded: &str,
+    start_micros: Option<i64>,
+) -> u128 {
+    use std::io::Write as _;
+    buf.clear();
     buf.extend_from_slice(KEY_VERSION);
     buf.push(SEP);
     buf.extend_from_slice(title_folded.as_bytes());
@@ -20,9 +31,9 @@ pub fn exact_key(title_folded: &str, place_folded: &str, start_micros: Option<i6
     buf.extend_from_slice(place_folded.as_bytes());
     buf.push(SEP);
     if let Some(t) = start_micros {
-        buf.extend_from_slice(t.div_euclid(MICROS_PER_MINUTE).to_string().as_bytes());
+        write!(buf, "{}", t.div_euclid(MICROS_PER_MINUTE)).expect("writing to a Vec cannot fail");
     }
-    xxh3_128(&buf)
+    xxh3_128(buf)
 }
 
 /// The key of a (source, source_event_id) pair, or `None` when the source gives no id.

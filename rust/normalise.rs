@@ -3,7 +3,8 @@
 //! ASCII strings (the common case) take a byte loop with no allocation beyond the
 //! output; only non-ASCII strings pay for Unicode NFKC and case folding.
 
-use unicode_normalization::UnicodeNormalization;
+use caseless::Caseless;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Fold `s` into `out`: NFKC + casefold (non-ASCII only), every run of
 /// punctuation or whitespace becomes one space, trimmed at both ends.
@@ -12,8 +13,19 @@ pub fn fold_text_into(s: &str, out: &mut String) {
     if s.is_ascii() {
         push_folded(s.bytes().map(|b| b as char), out);
     } else {
-        let folded = caseless::default_case_fold_str(&s.nfkc().collect::<String>());
-        push_folded(folded.nfkc(), out);
+        // NFKC(casefold(NFKC(s))), skipping each NFKC pass the quick check proves a no-op
+        // (most non-ASCII text - accents, emoji - is already NFKC).
+        let nfkc: std::borrow::Cow<'_, str> = if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+            std::borrow::Cow::Borrowed(s)
+        } else {
+            std::borrow::Cow::Owned(s.nfkc().collect())
+        };
+        let folded: String = nfkc.chars().default_case_fold().collect();
+        if is_nfkc_quick(folded.chars()) == IsNormalized::Yes {
+            push_folded(folded.chars(), out);
+        } else {
+            push_folded(folded.nfkc(), out);
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::columns::{str_column, timestamp_micros, StrColumn};
 use crate::error::{CoreError, CoreResult};
-use crate::keys::{exact_key, source_key};
+use crate::keys::{exact_key_with, source_key};
 use crate::normalise::{fold_text_into, title_norm_into, venue_norm_into};
 
 /// Columns the dedup reads; any other column only counts toward completeness.
@@ -195,42 +195,87 @@ struct Inputs<'a> {
     batch: &'a RecordBatch,
 }
 
+/// Folded forms of a venue or city seen earlier in the chunk: few distinct values
+/// repeat many times, and non-ASCII ones are the costly ones to fold.
+#[derive(Default)]
+struct Memo<'a> {
+    // raw -> (plain fold, fuzzy form, xxh3-64 of the plain fold)
+    seen: std::collections::HashMap<&'a str, (String, String, u64)>,
+}
+
+impl<'a> Memo<'a> {
+    const MAX: usize = 1024;
+
+    fn get(
+        &mut self,
+        raw: &'a str,
+        fuzzy: fn(&str, &mut String, &mut String),
+    ) -> &(String, String, u64) {
+        if self.seen.len() >= Self::MAX && !self.seen.contains_key(raw) {
+            self.seen.clear(); // a chunk of all-distinct values: do not grow without bound
+        }
+        self.seen.entry(raw).or_insert_with(|| {
+            let (mut fold, mut norm) = (String::new(), String::new());
+            fuzzy(raw, &mut fold, &mut norm);
+            let hash = xxh3_64(fold.as_bytes());
+            (fold, norm, hash)
+        })
+    }
+}
+
+fn city_forms(raw: &str, fold: &mut String, norm: &mut String) {
+    fold_text_into(raw, fold);
+    norm.clear();
+}
+
+/// Non-null cells per row over every column, column by column (validity bitmaps).
+fn completeness(batch: &RecordBatch, rows: Range<usize>) -> Vec<u32> {
+    let mut counts = vec![0u32; rows.len()];
+    for col in batch.columns() {
+        match col.logical_nulls() {
+            None => counts.iter_mut().for_each(|c| *c += 1),
+            Some(nulls) => {
+                for (c, i) in counts.iter_mut().zip(rows.clone()) {
+                    *c += u32::from(nulls.is_valid(i));
+                }
+            }
+        }
+    }
+    counts
+}
+
 fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
     let mut out = Prepared::default();
-    let (mut title_fold, mut title, mut venue, mut city, mut place) = (
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-    );
+    let (mut title_fold, mut title, mut place, mut key_buf) =
+        (String::new(), String::new(), String::new(), Vec::new());
+    let (mut venues, mut cities) = (Memo::default(), Memo::default());
     for i in rows.clone() {
-        // Each *_norm_into leaves the plain fold in its scratch argument: the exact key's material.
+        // title_norm_into leaves the plain fold in its scratch: the exact key's material.
         title_norm_into(inp.title.get(i).unwrap_or(""), &mut title_fold, &mut title);
-        venue_norm_into(inp.venue.get(i).unwrap_or(""), &mut place, &mut venue);
-        fold_text_into(inp.city.get(i).unwrap_or(""), &mut city);
+        let (city, _, city_hash) = cities.get(inp.city.get(i).unwrap_or(""), city_forms);
+        let (venue_fold, venue, _) = venues.get(inp.venue.get(i).unwrap_or(""), venue_norm_into);
         // Venue names the place best; the city is the fallback when no venue is known.
-        if place.is_empty() {
-            place.push_str(&city);
-        }
+        place.clear();
+        place.push_str(if venue_fold.is_empty() {
+            city
+        } else {
+            venue_fold
+        });
         let start = inp.start[i];
-        out.exact.push(exact_key(&title_fold, &place, start));
+        out.exact
+            .push(exact_key_with(&mut key_buf, &title_fold, &place, start));
         out.title_norm.push(&title);
-        out.venue_norm.push(&venue);
-        out.city_norm.push(&city);
+        out.venue_norm.push(venue);
+        out.city_norm.push(city);
         out.place_norm.push(&place);
-        out.source_key.push(source_key(
-            inp.source.get(i).unwrap_or(""),
-            inp.source_id.get(i),
-        ));
+        out.city_hash.push(*city_hash);
+        let source = inp.source.get(i).unwrap_or("");
+        out.source_key
+            .push(source_key(source, inp.source_id.get(i)));
         out.start.push(start);
-        out.source
-            .push(xxh3_64(inp.source.get(i).unwrap_or("").as_bytes()));
-        out.city_hash.push(xxh3_64(city.as_bytes()));
+        out.source.push(xxh3_64(source.as_bytes()));
     }
-    out.completeness = rows
-        .map(|i| inp.batch.columns().iter().filter(|c| c.is_valid(i)).count() as u32)
-        .collect();
+    out.completeness = completeness(inp.batch, rows);
     out
 }
 
@@ -358,7 +403,7 @@ pub(crate) mod tests {
         assert_eq!(p.place_norm.get(1), "oslo");
         assert_eq!(
             p.exact[0],
-            exact_key("dj ana presents salsa", "the loft studio", Some(0))
+            crate::keys::exact_key("dj ana presents salsa", "the loft studio", Some(0))
         );
         assert_eq!(p.day, vec![Some(0), Some(0)]);
         // Completeness counts non-null cells: row 1 lacks venue and source_event_id.

@@ -24,6 +24,15 @@ def _local_days(frame: pl.DataFrame, zones: list[str]) -> pl.Series:
     quarter hour) is converted once and joined back: a few thousand conversions
     instead of one pass over the frame per zone.
     """
+    if len(zones) <= 1:  # one zone (or none): a single pass is cheapest
+        local = pl.col("start").dt.date()
+        if zones:
+            local = (
+                pl.when(pl.col("timezone") == zones[0])
+                .then(pl.col("start").dt.convert_time_zone(zones[0]).dt.date())
+                .otherwise(local)
+            )
+        return frame.select(local.alias("local_day")).to_series()
     quarter = pl.col("start").dt.truncate("15m")
     keys = frame.select(pl.col("timezone"), quarter.alias("quarter"))
     distinct = keys.unique()
