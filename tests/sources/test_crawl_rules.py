@@ -182,3 +182,13 @@ def test_sitemap_detection_never_raises_on_any_bytes(content: bytes, packed: boo
     body = gzip.compress(content) if packed else content
     doc = Document(SEED, "https://s.example/x", body, "application/octet-stream", 200, {}, None)
     assert sitemap_text(doc) is None or packed
+
+
+def test_pages_are_remembered_per_source_and_after_redirects() -> None:
+    frontier = Frontier()
+    other = Target(SEED.url, "other-source")
+    assert frontier.add_seed(SEED, CrawlRules())
+    assert frontier.add_seed(other)  # another source may name the same page
+    frontier.fetched("studio", "https://studio.example/events/2027/")
+    assert frontier.admit(SEED, "https://studio.example/events/2027/") is None
+    assert frontier.admit(SEED, "https://studio.example/events/2028/") is not None

@@ -292,6 +292,8 @@ class Pipeline:
             self.report.add(exc.stage, exc.url, exc.reason)
             return []
         self.report.documents_fetched += 1
+        if document.url != target.url:
+            frontier.fetched(target.source, document.url)
         found = await self._discover(fetcher, frontier, document, depth) if rules else []
         if rules is not None and is_sitemap(document):
             return found  # a sitemap holds pages to visit, not events

@@ -193,7 +193,12 @@ class _SourceCrawl:
 
 @dataclass(slots=True)
 class Frontier:
-    """The run's record of requested pages, and each crawling source's budget."""
+    """The run's record of requested pages, and each crawling source's budget.
+
+    Pages are remembered per source: within a source no page is requested twice, while
+    two configured sources naming the same page each still get it (with their own
+    settings and provenance), as before crawling existed.
+    """
 
     _seen: set[str] = field(default_factory=set)
     _crawls: dict[str, _SourceCrawl] = field(default_factory=dict)
@@ -207,7 +212,7 @@ class Frontier:
 
     def add_seed(self, target: Target, rules: CrawlRules | None = None) -> bool:
         """Admit a source's own target; False when that page is already on the list."""
-        key = fingerprint(target.url)
+        key = f"{target.source}\x00{fingerprint(target.url)}"
         if key in self._seen:
             return False
         self._seen.add(key)
@@ -216,6 +221,10 @@ class Frontier:
             crawl.hosts.add(_host(target.url))
             crawl.pages += 1
         return True
+
+    def fetched(self, source: str, final_url: str) -> None:
+        """Remember where a request ended up after redirects, so links there are not followed."""
+        self._seen.add(f"{source}\x00{fingerprint(final_url)}")
 
     def admit(self, seed: Target, url: str, pagination: bool = False) -> Target | None:
         """A new target for `url` found in a page of `seed`'s source, or None when the rules,
@@ -227,7 +236,7 @@ class Frontier:
             return None
         if not crawl.rules.wants(url, pagination):
             return None
-        key = fingerprint(url)
+        key = f"{seed.source}\x00{fingerprint(url)}"
         if key in self._seen:
             return None
         self._seen.add(key)
