@@ -339,3 +339,23 @@ def test_an_unchanged_crawl_still_walks_its_links_but_extracts_nothing(tmp_path:
     assert second.documents_fetched == first.documents_fetched == len(truth) + 2
     assert second.events_extracted == 0 and second.problems == []
     assert "If-None-Match" not in listing_headers[1]  # hubs come in full, for their links
+
+
+def test_auto_render_without_a_browser_reports_both_problems(tmp_path: Path) -> None:
+    with serve(FIXTURES) as server:
+        settings = Settings(
+            sources=[{"name": "noche", "url": server.url("/calendar/")}],
+            sinks=[f"jsonl:{tmp_path / 'o.jsonl'}"],
+            alerts=[],
+            fetch={
+                "per_host_delay_seconds": 0,
+                "render": {"executable": str(tmp_path / "no-chromium")},
+            },
+        )
+        report = Pipeline(settings, PluginHost.from_environment(""), WINDOW).run()
+    stages = sorted(p.stage for p in report.problems)
+    assert stages == ["extract", "fetch"]
+    render_problem = next(p for p in report.problems if p.stage == "fetch")
+    assert "looks built by JavaScript" in render_problem.reason
+    assert "cannot render JavaScript" in render_problem.reason
+    assert report.documents_fetched == 1 and report.events_extracted == 0
