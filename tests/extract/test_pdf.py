@@ -180,19 +180,23 @@ def test_too_many_pages(tmp_path: Path) -> None:
         _extract(_doc(path.read_bytes()))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dates(date(2020, 1, 1), date(2035, 12, 31)),
     st.integers(13, 22),
     st.sampled_from([0, 15, 30]),
+    st.sampled_from([0, 6]),
 )
-def test_any_month_grid_places_its_event(day: date, hour: int, minute: int) -> None:
+def test_any_month_grid_places_its_event(
+    day: date, hour: int, minute: int, first_weekday: int
+) -> None:
+    """Monday-first (Europe) and Sunday-first (North America) grids of any month."""
     maker = _maker()
     clock = f"{hour - 12}:{minute:02d}pm" if minute else f"{hour - 12}pm"
     maker.CELLS = {day: [("B", 9, "Salsa Social"), ("R", 8, clock)]}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "month.pdf"
-        maker.write_pdf(path, [maker.month_page(day.year, day.month)])
+        maker.write_pdf(path, [maker.month_page(day.year, day.month, first_weekday)])
         events, _ = _extract(
             _doc(path.read_bytes()), (date(day.year, 1, 1), date(day.year, 12, 31))
         )

@@ -258,10 +258,12 @@ class PdfExtractor(Extractor):
         found = 0
         for number, runs in enumerate(pages, 1):
             grid = find_grid(runs)
-            if grid is None:
-                found += self._lines(runs, number, year, document, context, events, problems)
-            else:
-                found += self._grid(grid, number, year, document, context, events, problems)
+            in_grid = 0
+            if grid is not None:
+                in_grid = self._grid(grid, number, year, document, context, events, problems)
+            if in_grid == 0:  # no grid, or one whose days could not be dated: read lines
+                in_grid = self._lines(runs, number, year, document, context, events, problems)
+            found += in_grid
         if not events:
             if found:
                 return []  # events, none inside the window
