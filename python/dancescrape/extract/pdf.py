@@ -43,6 +43,7 @@ MAX_PAGES = 60
 MAX_CHARS = 400_000
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _SHOW = re.compile(r"\b(show|doors|start|starts|concert|from)\b", re.I)
+_VENUE_LINE = re.compile(r"^(?:@|at\s|venue:|where:)\s*(?P<venue>\S.*)$", re.I)
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -314,10 +315,13 @@ class PdfExtractor(Extractor):
                     problems.append(f"{where}: no time for {title!r}")
                     continue
                 times, notes = _pick_time(segment.times)
+                venues = [m["venue"] for line in segment.body if (m := _VENUE_LINE.match(line))]
+                body = [line for line in segment.body if not _VENUE_LINE.match(line)]
                 item = LooseItem(
                     title=title or None,
                     when=cell.when.isoformat(),
-                    description=" ".join([*segment.body, *notes]) or None,
+                    venue=venues[0] if venues else None,
+                    description=" ".join([*body, *notes]) or None,
                 )
                 when = When([cell.when], None, times)
                 try:
