@@ -10,12 +10,13 @@ from types import ModuleType
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from dancescrape.errors import ExtractError
 from dancescrape.extract.base import ExtractContext
 from dancescrape.extract.pdf import MAX_PAGES, PdfExtractor
+from dancescrape.extract.pdfgrid import Run, find_grid
 from dancescrape.model.document import Document, Target
 from dancescrape.model.event import Event
 
@@ -215,3 +216,50 @@ def test_fuzz_only_extract_errors_escape(noise: bytes, cut: int) -> None:
         assert exc.reason
         return
     assert all(isinstance(e, Event) for e in events)
+
+
+# Positions on a five-column grid most of the time, anywhere now and then.
+_X = st.one_of(st.sampled_from([30.0, 180.0, 330.0, 480.0, 630.0]), st.floats(0, 800))
+_Y = st.one_of(st.sampled_from([500.0, 420.0, 340.0, 260.0, 180.0, 470.0]), st.floats(0, 600))
+_RUN_TEXT = st.sampled_from(
+    [
+        "1",
+        "2",
+        "15",
+        "31",
+        "32",
+        "JUNE",
+        "June 27",
+        "Monday",
+        "Sunday",
+        "8pm",
+        "Show 7:15pm",
+        "Salsa",
+        "December 2026",
+        "0",
+        "",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_RUN_TEXT, _X, _Y, st.floats(1, 20)), max_size=80))
+def test_fuzz_grid_finder_on_scattered_runs(items: list[tuple[str, float, float, float]]) -> None:
+    runs = [
+        Run(
+            text or "x",
+            x,
+            y,
+            x + 8 * max(len(text), 1),
+            y + h,
+            "F",
+            [x + 8 * i for i in range(len(text) or 1)],
+        )
+        for text, x, y, h in items
+    ]
+    grid = find_grid(runs)
+    event(f"grid found: {grid is not None}")
+    if grid is not None:
+        placed = sum(len(c.runs) for c in grid.cells) + len(grid.unplaced)
+        assert placed <= len(runs)
+        assert all(1 <= c.day <= 31 for c in grid.cells)
