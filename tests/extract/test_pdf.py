@@ -263,3 +263,38 @@ def test_fuzz_grid_finder_on_scattered_runs(items: list[tuple[str, float, float,
         placed = sum(len(c.runs) for c in grid.cells) + len(grid.unplaced)
         assert placed <= len(runs)
         assert all(1 <= c.day <= 31 for c in grid.cells)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(3, 6),
+    st.integers(3, 7),
+    st.integers(1, 5),
+    st.floats(60, 160),
+    st.floats(70, 120),
+    st.lists(st.tuples(_RUN_TEXT, _X, _Y, st.floats(1, 20)), max_size=10),
+)
+def test_grid_of_day_numbers_is_found(
+    rows: int,
+    columns: int,
+    first: int,
+    width: float,
+    height: float,
+    noise: list[tuple[str, float, float, float]],
+) -> None:
+    runs = []
+    for row in range(rows):
+        for column in range(columns):
+            day = str((first + row * columns + column - 1) % 28 + 1)
+            x, y = 20 + column * width, 560 - row * height
+            runs.append(
+                Run(day, x, y, x + 6 * len(day), y + 10, "F", [x + 6 * i for i in range(len(day))])
+            )
+    grid = find_grid(runs)
+    assert grid is not None
+    assert [(c.row, c.column, c.day) for c in grid.cells] == [
+        (r, c, (first + r * columns + c - 1) % 28 + 1) for r in range(rows) for c in range(columns)
+    ]
+    # Noise never breaks the finder, whatever it does to the result.
+    noisy = runs + [Run(t or "x", x, y, x + 8, y + h, "F", [x]) for t, x, y, h in noise]
+    find_grid(noisy)
