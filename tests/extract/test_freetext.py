@@ -101,6 +101,26 @@ def test_plain_text_schedules() -> None:
     ]
 
 
+def test_the_zone_the_page_states_beats_the_run_default() -> None:
+    page = (
+        "<h2>Westie socials — all times PST</h2><p>Fri, Dec 4, 8pm–midnight: WCS Friday Dance</p>"
+    )
+    [event] = FreeTextExtractor().extract(_doc(page), ExtractContext("UTC", *WINDOW))
+    assert (event.timezone, event.start.isoformat()) == (
+        "America/Los_Angeles",
+        "2026-12-04T20:00:00-08:00",
+    )
+    configured = Document(
+        Target("https://s.example/", "s", "America/Denver"),
+        "https://s.example/",
+        page.encode(),
+        "text/html",
+        text=page,
+    )
+    [event] = FreeTextExtractor().extract(configured, ExtractContext("America/Denver", *WINDOW))
+    assert event.timezone == "America/Denver"  # config wins over the page
+
+
 def test_split_block() -> None:
     assert split_block("Every Tuesday 8–11pm, Salsa Social at Studio Ritmo ($10)") == (
         "Salsa Social",

@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from dancescrape.errors import ExtractError
 from dancescrape.extract.base import ExtractContext, Extractor
-from dancescrape.extract.loose import LooseItem, NoWhen, events_from_loose
+from dancescrape.extract.loose import LooseItem, NoWhen, events_from_loose, with_page_zone
 from dancescrape.extract.textdates import when_spans
 from dancescrape.hookspecs import hookimpl
 from dancescrape.model.document import Document
@@ -241,6 +241,7 @@ class FreeTextExtractor(Extractor):
         except (ValueError, RecursionError) as exc:
             raise ExtractError(document.url, f"unreadable page: {exc}") from None
         reference, years = page_reference(heads, context.window_start)
+        context = with_page_zone(document, context, document.text or "")
         events: list[Event] = []
         problems: list[str] = []
         found = 0

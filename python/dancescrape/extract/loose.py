@@ -18,8 +18,9 @@ from dancescrape.model.event import Event, EventType, Status
 from dancescrape.normalise.addresses import currency_for_country, split_address, zone_for_place
 from dancescrape.normalise.prices import format_price, parse_price_text
 from dancescrape.normalise.text import clean_text
+from dancescrape.normalise.timezones import zone_from_text
 
-__all__ = ["LooseItem", "NoWhen", "day_first_for", "events_from_loose"]
+__all__ = ["LooseItem", "NoWhen", "day_first_for", "events_from_loose", "with_page_zone"]
 
 
 class NoWhen(ValueError):
@@ -41,6 +42,19 @@ class LooseItem:
     event_type: EventType = "other"
     status: Status = "scheduled"
     source_event_id: str | None = None
+
+
+def with_page_zone(document: Document, context: ExtractContext, text: str) -> ExtractContext:
+    """The context with the zone the page states ("all times PST") when config gave none.
+
+    It stays below a zone inferred from an event's own address, and above --timezone.
+    """
+    if document.target.timezone:
+        return context
+    stated = zone_from_text(text)
+    if stated is None or stated == context.timezone:
+        return context
+    return ExtractContext(stated, context.window_start, context.window_end, context.problems)
 
 
 def day_first_for(zone: str) -> bool:

@@ -29,7 +29,7 @@ import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 from dancescrape.errors import ExtractError
 from dancescrape.extract.base import ExtractContext, Extractor
 from dancescrape.extract.freetext import split_block
-from dancescrape.extract.loose import LooseItem, NoWhen, events_from_loose
+from dancescrape.extract.loose import LooseItem, NoWhen, events_from_loose, with_page_zone
 from dancescrape.extract.pdfgrid import Cell, Char, Grid, Run, find_grid, runs_from_chars
 from dancescrape.extract.textdates import TimeRange, When, find_times
 from dancescrape.hookspecs import hookimpl
@@ -254,6 +254,7 @@ class PdfExtractor(Extractor):
         all_text = " ".join(r.text for page in pages for r in page)
         years = Counter(int(y) for y in _YEAR.findall(all_text))
         year = years.most_common(1)[0][0] if years else context.window_start.year
+        context = with_page_zone(document, context, all_text)
         events: list[Event] = []
         problems: list[str] = []
         found = 0

@@ -49,7 +49,7 @@ from dancescrape.errors import ExtractError
 from dancescrape.extract.base import ExtractContext, Extractor
 from dancescrape.extract.dates import parse_when
 from dancescrape.extract.freetext import page_reference
-from dancescrape.extract.loose import LooseItem, NoWhen, events_from_loose
+from dancescrape.extract.loose import LooseItem, NoWhen, events_from_loose, with_page_zone
 from dancescrape.extract.textdates import TimeRange, When, find_time_range
 from dancescrape.hookspecs import hookimpl
 from dancescrape.model.document import Document
@@ -282,6 +282,8 @@ class SiteRulesExtractor(Extractor):
             context = ExtractContext(
                 rules.timezone, context.window_start, context.window_end, context.problems
             )
+        else:
+            context = with_page_zone(document, context, document.text or "")
         events: list[Event] = []
         problems: list[str] = []
         for number, node in enumerate(items, 1):
