@@ -270,3 +270,34 @@ def test_a_trickling_robots_txt_cannot_hang_the_fetch() -> None:
     with serve(routes={"/robots.txt": robots, "/p": Reply(200, b"<p>x</p>", HTML)}) as server:
         error = fetch_error(limits(deadline_seconds=1.0), server.url("/p"))
     assert "deadline" in error.reason or "robots.txt unavailable" in error.reason
+
+
+def test_redirects_are_followed_hop_by_hop_and_each_hop_obeys_robots() -> None:
+    robots = Reply(200, b"User-agent: *\nDisallow: /private\n", {"Content-Type": "text/plain"})
+    routes = {
+        "/robots.txt": robots,
+        "/old": Reply(301, b"", {"Location": "/new"}),
+        "/new": Reply(302, b"", {"Location": "/final.html"}),
+        "/final.html": Reply(200, b"<p>here</p>", HTML),
+        "/sneaky": Reply(302, b"", {"Location": "/private/page.html"}),
+        "/private/page.html": Reply(200, b"<p>secret</p>", HTML),
+    }
+    with serve(routes=routes) as server:
+        document = asyncio.run(fetch(limits(), server.url("/old")))
+        blocked = fetch_error(limits(), server.url("/sneaky"))
+        paths = [p for p, _ in server.requests]
+    assert getattr(document, "url", None) == server.url("/final.html")
+    assert getattr(document, "text", None) == "<p>here</p>"
+    assert "disallowed by robots.txt" in blocked.reason and "/private/page.html" in blocked.reason
+    assert "/private/page.html" not in paths
+
+
+def test_a_redirect_loop_is_named_with_its_chain() -> None:
+    routes = {
+        "/a": Reply(302, b"", {"Location": "/b"}),
+        "/b": Reply(302, b"", {"Location": "/a"}),
+    }
+    with serve(routes=routes) as server:
+        error = fetch_error(limits(max_redirects=10), server.url("/a"))
+    assert error.reason.startswith("redirect loop: ")
+    assert error.reason.count("→") == 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from loguru import logger
 
@@ -43,6 +43,10 @@ _BINARY_TYPES = (
 
 def is_textual(media_type: str) -> bool:
     return not media_type.startswith(_BINARY_TYPES)
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name), None)
 
 
 def host_of(url: str) -> str:
@@ -156,7 +160,7 @@ class Fetcher:
         except CircuitOpen as exc:
             raise FetchError(url, str(exc)) from None
         try:
-            response = await self._polite_get(url, host, obey_robots, conditional)
+            response = await self._polite_get(url, obey_robots, conditional)
         except (TransientError, HttpStatusError) as exc:
             if isinstance(exc, TransientError) or exc.status >= 500 or exc.status == 429:
                 breaker.failure()
@@ -173,34 +177,30 @@ class Fetcher:
         return response
 
     async def _polite_get(
-        self, url: str, host: str, obey_robots: bool | None, conditional: bool
+        self, url: str, obey_robots: bool | None, conditional: bool
     ) -> HttpResponse:
-        rules: RobotsRules | None = None
-        if self.limits.obey_robots if obey_robots is None else obey_robots:
-            rules = await self.robots.rules(url)
-            if not rules.allowed(url, self.agent):
-                why = f" ({rules.reason})" if rules.reason else ""
-                raise FetchError(url, f"disallowed by robots.txt{why}")
-        crawl_delay = rules.crawl_delay(self.agent) if rules is not None else 0.0
+        """GET `url`, following redirects one hop at a time: each hop obeys robots.txt and
+        its own host's pace, and a loop is named as such."""
+        obey = self.limits.obey_robots if obey_robots is None else obey_robots
         headers = self.validators.request_headers(url) if self.validators and conditional else {}
-        attempt = 0
+        chain = [url]
         while True:
-            try:
-                async with self.gate.slot(host, crawl_delay):
-                    response = await self.http.get(url, headers)
+            response = await self._attempts(url, chain[-1], obey, headers)
+            location = _header(response.headers, "location")
+            if not (300 <= response.status < 400 and response.status != 304 and location):
                 break
-            except (TransientError, HttpStatusError) as exc:
-                status = exc.status if isinstance(exc, HttpStatusError) else None
-                if not self.policy.should_retry(attempt, status):
-                    if attempt:
-                        exc.reason = f"{exc.reason} (after {attempt + 1} attempts)"
-                        exc.args = (f"{url}: {exc.reason}",)
-                    raise
-                retry_after = exc.retry_after if isinstance(exc, HttpStatusError) else None
-                wait = self.policy.delay(attempt, retry_after)
-                logger.debug("{}: {}; retrying in {:.2f}s", url, exc.reason, wait)
-                await asyncio.sleep(wait)
-                attempt += 1
+            try:
+                hop = urljoin(chain[-1], location.strip())
+            except ValueError:
+                raise FetchError(url, f"redirected to an invalid URL {location!r}") from None
+            if urlsplit(hop).scheme.lower() not in ("http", "https"):
+                raise FetchError(url, f"redirected to {hop!r}, which is not http(s)")
+            if hop in chain:
+                raise FetchError(url, "redirect loop: " + " → ".join([*chain, hop]))
+            if len(chain) > self.limits.max_redirects:
+                raise FetchError(url, f"more than {self.limits.max_redirects} redirects")
+            chain.append(hop)
+            headers = {}
         if self.validators is not None:
             if response.status == 304:
                 self.unchanged.add(url)
@@ -208,12 +208,43 @@ class Fetcher:
                 self.unchanged.add(url)  # fetched in full, but the same bytes as last time
         return response
 
+    async def _attempts(
+        self, target_url: str, url: str, obey: bool, headers: dict[str, str]
+    ) -> HttpResponse:
+        """One hop: robots.txt, the host's gate, then attempts with backoff."""
+        rules: RobotsRules | None = None
+        if obey:
+            rules = await self.robots.rules(url)
+            if not rules.allowed(url, self.agent):
+                why = f" ({rules.reason})" if rules.reason else ""
+                where = "" if url == target_url else f"redirected to {url}, "
+                raise FetchError(target_url, f"{where}disallowed by robots.txt{why}")
+        crawl_delay = rules.crawl_delay(self.agent) if rules is not None else 0.0
+        host = host_of(url)
+        attempt = 0
+        while True:
+            try:
+                async with self.gate.slot(host, crawl_delay):
+                    return await self.http.get(url, headers)
+            except (TransientError, HttpStatusError) as exc:
+                status = exc.status if isinstance(exc, HttpStatusError) else None
+                if not self.policy.should_retry(attempt, status):
+                    if attempt:
+                        exc.reason = f"{exc.reason} (after {attempt + 1} attempts)"
+                        exc.args = (f"{exc.url}: {exc.reason}",)
+                    raise
+                retry_after = exc.retry_after if isinstance(exc, HttpStatusError) else None
+                wait = self.policy.delay(attempt, retry_after)
+                logger.debug("{}: {}; retrying in {:.2f}s", url, exc.reason, wait)
+                await asyncio.sleep(wait)
+                attempt += 1
+
     async def _load_robots(self, robots_url: str) -> str:
         # Shared by every page of the origin, so it gets a deadline of its own.
         deadline = self.limits.deadline_seconds
         try:
             async with asyncio.timeout(deadline):
-                response = await self.http.get(robots_url)
+                response = await self.http.get(robots_url, follow_redirects=True)
         except TimeoutError:
             raise TransientError(robots_url, f"no complete response within {deadline:g}s") from None
         return decode_text(robots_url, response.content, response.content_type or "text/plain")

@@ -48,7 +48,9 @@ class HttpFetcher:
         self.limits = limits
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(limits.timeout_seconds),
-            follow_redirects=True,
+            # Documents follow redirects hop by hop in `fetcher`, so each hop is checked
+            # against robots.txt and paced per host; robots.txt itself asks httpx to follow.
+            follow_redirects=False,
             max_redirects=limits.max_redirects,
             headers={"User-Agent": limits.user_agent, "Accept-Encoding": "gzip, deflate"},
             limits=httpx.Limits(
@@ -56,11 +58,15 @@ class HttpFetcher:
             ),
         )
 
-    async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
-        """The response to one GET; 304 is returned, other statuses ≥ 400 raise."""
+    async def get(
+        self, url: str, headers: dict[str, str] | None = None, *, follow_redirects: bool = False
+    ) -> HttpResponse:
+        """The response to one GET; 3xx and 304 are returned, statuses ≥ 400 raise."""
         cap = self.limits.max_body_bytes
         try:
-            async with self.client.stream("GET", url, headers=headers) as response:
+            async with self.client.stream(
+                "GET", url, headers=headers, follow_redirects=follow_redirects
+            ) as response:
                 if response.status_code >= 400:
                     raise HttpStatusError(
                         url,
