@@ -8,7 +8,7 @@ time, and each process's peak RSS (its own rusage, from wait4). When a PDF extra
 registered, a second pass crawls copies of the real-world month-grid PDF and reports
 PDF schedules per second.
 
-    python benches/bench_harvest.py [--pages 5000] [--concurrency 16] [--pdfs 60] [--json]
+    python benches/bench_harvest.py [--pages 5000] [--concurrency 16] [--pdfs 60] [--json] [--ci]
 
 Scrapy comes from the `bench` extra (`pip install -e '.[bench]'`); it is never imported
 by the package, only run here as a separate program.
@@ -303,7 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--pdfs", type=int, default=60)
     parser.add_argument("--json", action="store_true", help="Print one JSON object only.")
+    parser.add_argument("--ci", action="store_true", help="A small site (500 pages, 5 PDFs).")
     args = parser.parse_args(argv)
+    if args.ci:
+        args.pages, args.pdfs = 500, 5
     has_scrapy = shutil.which("scrapy") is not None or _importable("scrapy")
     with (
         tempfile.TemporaryDirectory(prefix="bench-harvest-") as folder,
