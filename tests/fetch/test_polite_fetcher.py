@@ -301,3 +301,16 @@ def test_a_redirect_loop_is_named_with_its_chain() -> None:
         error = fetch_error(limits(max_redirects=10), server.url("/a"))
     assert error.reason.startswith("redirect loop: ")
     assert error.reason.count("→") == 2
+
+
+def test_a_retry_after_past_the_deadline_fails_at_once_and_says_why() -> None:
+    busy = Recorder(Reply(503, b"busy", {"Retry-After": "30"}))
+    with serve(routes={"/busy.html": busy}) as server:
+        began = time.monotonic()
+        error = fetch_error(
+            limits(deadline_seconds=5.0, backoff_max_seconds=60.0), server.url("/busy.html")
+        )
+        waited = time.monotonic() - began
+    assert "past the deadline" in error.reason and "HTTP 503" in error.reason
+    assert len(busy.stamps) == 1
+    assert waited < 5.0  # it did not sit out the deadline first

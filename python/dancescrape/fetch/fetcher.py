@@ -8,6 +8,7 @@ one per-document deadline, so a server that trickles bytes cannot hold a fetch f
 from __future__ import annotations
 
 import asyncio
+from contextvars import ContextVar
 from dataclasses import replace
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -43,6 +44,10 @@ _BINARY_TYPES = (
 
 def is_textual(media_type: str) -> bool:
     return not media_type.startswith(_BINARY_TYPES)
+
+
+#: When the current document's deadline falls (loop time), so a retry can see it coming.
+_DEADLINE: ContextVar[float | None] = ContextVar("dancescrape_fetch_deadline", default=None)
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:
@@ -126,7 +131,11 @@ class Fetcher:
         deadline = self.limits.deadline_seconds
         try:
             async with asyncio.timeout(deadline):
-                response = await self._fetch_http(target.url, obey_robots, conditional)
+                token = _DEADLINE.set(asyncio.get_running_loop().time() + deadline)
+                try:
+                    response = await self._fetch_http(target.url, obey_robots, conditional)
+                finally:
+                    _DEADLINE.reset(token)
         except TimeoutError:
             raise FetchError(
                 target.url, f"no complete response within the {deadline:g}s deadline"
@@ -235,6 +244,12 @@ class Fetcher:
                     raise
                 retry_after = exc.retry_after if isinstance(exc, HttpStatusError) else None
                 wait = self.policy.delay(attempt, retry_after)
+                deadline = _DEADLINE.get()
+                if deadline is not None and asyncio.get_running_loop().time() + wait >= deadline:
+                    # Waiting would only end in the deadline; say why now instead.
+                    exc.reason = f"{exc.reason}; the next try (in {wait:.1f}s) is past the deadline"
+                    exc.args = (f"{exc.url}: {exc.reason}",)
+                    raise
                 logger.debug("{}: {}; retrying in {:.2f}s", url, exc.reason, wait)
                 await asyncio.sleep(wait)
                 attempt += 1
