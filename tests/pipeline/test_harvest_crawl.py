@@ -359,3 +359,20 @@ def test_auto_render_without_a_browser_reports_both_problems(tmp_path: Path) -> 
     assert "looks built by JavaScript" in render_problem.reason
     assert "cannot render JavaScript" in render_problem.reason
     assert report.documents_fetched == 1 and report.events_extracted == 0
+
+
+def test_a_hub_whose_links_were_all_seen_is_not_a_problem(tmp_path: Path) -> None:
+    truth = build_site(tmp_path / "site", pages=2, per_listing=5)
+    links = "".join(f'<a href="{e["path"]}">{e["name"]}</a>' for e in truth)
+    (tmp_path / "site" / "hub1.html").write_text(
+        f'<p>{links}<a href="/hub2.html">more</a></p>', "utf-8"
+    )
+    (tmp_path / "site" / "hub2.html").write_text(f"<p>{links}</p>", "utf-8")
+    with serve(tmp_path / "site") as server:
+        crawl = {"max_depth": 2, "follow": ["/events/e", "/hub"]}
+        report, rows = run(
+            tmp_path, [{"name": "s", "url": server.url("/hub1.html"), "crawl": crawl}], server.base
+        )
+    assert len(rows) == len(truth)
+    assert report.documents_fetched == 2 + len(truth)
+    assert report.problems == []

@@ -307,7 +307,9 @@ class Pipeline:
                 document, outcome = rendered
                 if rules is not None:
                     found += await self._discover(fetcher, frontier, document, depth)
-        self._settle(document, outcome, quiet_if_empty=bool(found))
+        # A page above the crawl's last level is a hub: holding no events is its nature.
+        hub_level = rules is not None and depth < rules.max_depth
+        self._settle(document, outcome, quiet_if_empty=bool(found) or hub_level)
         job.events = outcome.events
         return found
 
