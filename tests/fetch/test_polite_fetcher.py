@@ -314,3 +314,9 @@ def test_a_retry_after_past_the_deadline_fails_at_once_and_says_why() -> None:
     assert "past the deadline" in error.reason and "HTTP 503" in error.reason
     assert len(busy.stamps) == 1
     assert waited < 5.0  # it did not sit out the deadline first
+
+
+def test_a_redirect_without_a_location_is_a_document_error() -> None:
+    with serve(routes={"/nowhere": Reply(302, b"moved?", HTML)}) as server:
+        error = fetch_error(limits(), server.url("/nowhere"))
+    assert "without a Location" in error.reason

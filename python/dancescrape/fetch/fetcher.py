@@ -196,8 +196,10 @@ class Fetcher:
         while True:
             response = await self._attempts(url, chain[-1], obey, headers)
             location = _header(response.headers, "location")
-            if not (300 <= response.status < 400 and response.status != 304 and location):
+            if not 300 <= response.status < 400 or response.status == 304:
                 break
+            if not location:
+                raise FetchError(url, f"HTTP {response.status} without a Location to follow")
             try:
                 hop = urljoin(chain[-1], location.strip())
             except ValueError:
