@@ -16,6 +16,7 @@ from dancescrape.model.document import Document, Target
 from dancescrape.model.event import Event
 
 WIDE = (date(2000, 1, 1), date(2030, 12, 31))
+SITES = Path(__file__).resolve().parent.parent / "fixtures" / "sites"
 
 
 def _doc(
@@ -203,6 +204,25 @@ def test_invalid_rrule_and_unknown_tzid_cost_only_their_series() -> None:
     reasons = " | ".join(p.reason for p in context.problems)
     assert "'bad-rule'" in reasons and "RRULE" in reasons
     assert "'bad-zone'" in reasons and "unknown TZID 'Mars/Olympus'" in reasons
+
+
+@pytest.mark.parametrize("frequency", ["SECONDLY", "MINUTELY", "HOURLY"])
+def test_runaway_rules_are_refused_quickly(frequency: str) -> None:
+    feed = FEED.replace("RRULE:FREQ=SOMETIMES", f"RRULE:FREQ={frequency}")
+    events, context = _run(_doc(feed.encode()), window=(date(2026, 12, 1), date(2027, 3, 31)))
+    assert "Tango Práctica" in [e.title for e in events]
+    assert any(
+        f"RRULE FREQ={frequency} is not a dance schedule" in p.reason for p in context.problems
+    )
+
+
+def test_an_event_already_running_when_the_window_opens_is_kept() -> None:
+    feed = (SITES / "tango-ical" / "milongas.ics").read_bytes()
+    events, _ = _run(_doc(feed), window=(date(2027, 3, 20), date(2027, 3, 26)))
+    assert [(e.title, e.start.date()) for e in events] == [
+        ("Milonga del Jueves", date(2027, 3, 25)),
+        ("Berlin Tango Marathon", date(2027, 3, 19)),
+    ]
 
 
 def test_nothing_usable_is_a_document_error() -> None:

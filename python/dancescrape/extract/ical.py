@@ -31,7 +31,7 @@ from dancescrape.model.event import Event, Status
 from dancescrape.normalise.addresses import split_address
 from dancescrape.normalise.text import clean_text
 
-__all__ = ["UNTITLED", "IcalExtractor", "repair_ical"]
+__all__ = ["MAX_OCCURRENCES", "UNTITLED", "IcalExtractor", "repair_ical"]
 
 _MEDIA_TYPES = frozenset(
     {"text/calendar", "application/ics", "text/x-vcalendar", "application/x-ical"}
@@ -42,6 +42,9 @@ _STATUSES: dict[str, Status] = {
     "TENTATIVE": "scheduled",
     "CONFIRMED": "scheduled",
 }
+_TOO_FREQUENT = frozenset({"SECONDLY", "MINUTELY", "HOURLY"})
+#: More occurrences of one series inside a window is a runaway rule, not a dance schedule.
+MAX_OCCURRENCES = 2_000
 #: Title for a VEVENT with an empty SUMMARY and nothing better to fall back on.
 UNTITLED = "Untitled event"
 # Some writers (Exchange) put spaces in value lists: "BYDAY=MO, TU, WE".
@@ -216,6 +219,14 @@ class IcalExtractor(Extractor):
                 if key in ("DTSTART", "RRULE", "DURATION", "DTEND"):
                     raise ValueError(f"{key}: {reason}")
                 context.problem(document.url, f"VEVENT {uid!r}: ignored bad {key}: {reason}")
+        for component in components:
+            rules = component.get("RRULE")
+            for rule in rules if isinstance(rules, list) else [rules] if rules else []:
+                frequency = str((rule.get("FREQ") or ["?"])[0]).upper()
+                if frequency in _TOO_FREQUENT:
+                    # Expanding these over a 120-day window takes minutes and memory;
+                    # no dance series repeats within the hour.
+                    raise ValueError(f"RRULE FREQ={frequency} is not a dance schedule")
         is_series = any(
             c.get(key) is not None
             for c in components
@@ -237,6 +248,13 @@ class IcalExtractor(Extractor):
         query = recurring_ical_events.of(single)
         end_day = context.window_end + timedelta(days=1)
         occurrences = query.between(context.window_start, end_day)
+        if len(occurrences) > MAX_OCCURRENCES:
+            context.problem(
+                document.url,
+                f"VEVENT {uid!r}: kept the first {MAX_OCCURRENCES} of {len(occurrences)} "
+                "occurrences in the window",
+            )
+            occurrences = occurrences[:MAX_OCCURRENCES]
         return [self._event(o, uid, is_series, zone, document) for o in occurrences]
 
     def _event(
