@@ -376,3 +376,16 @@ def test_a_hub_whose_links_were_all_seen_is_not_a_problem(tmp_path: Path) -> Non
     assert len(rows) == len(truth)
     assert report.documents_fetched == 2 + len(truth)
     assert report.problems == []
+
+
+def test_a_big_page_is_extracted_off_the_event_loop(tmp_path: Path) -> None:
+    truth = build_site(tmp_path / "site", pages=1, per_listing=5)
+    page = tmp_path / "site" / "events" / "e0.html"
+    padding = "<p>" + "Salsa on Friday. " * 20_000 + "</p>"  # ~340 KB, over the inline limit
+    page.write_text(page.read_text("utf-8").replace("</body>", padding + "</body>"), "utf-8")
+    with serve(tmp_path / "site") as server:
+        report, rows = run(
+            tmp_path, [{"name": "s", "url": server.url(truth[0]["path"])}], server.base
+        )
+    assert starts(rows) == {(truth[0]["name"], truth[0]["startDate"])}
+    assert report.problems == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,6 +82,10 @@ class _Extraction:
     empty: bool = False
 
 
+#: Documents at least this big (and every binary one, such as a PDF) leave the event loop.
+_INLINE_EXTRACT_BYTES = 256 * 1024
+
+
 def _script_built(document: Document) -> bool:
     return (
         bool(document.text)
@@ -113,6 +118,9 @@ class Pipeline:
         for failure in host.failures:
             self.report.add("plugin", failure.plugin, str(failure))
         self._source_conf: dict[str, SourceSettings] = {}
+        # One thread (started on first use): extractors need not be thread-safe (pdfium is
+        # not), yet the event loop stays free while a heavy document is read.
+        self._extract_thread = ThreadPoolExecutor(1, thread_name_prefix="dancescrape-extract")
         #: Each host's circuit breaker after the harvest, for health checks and metrics.
         self.host_health: dict[str, dict[str, object]] = {}
         self._extractors = sorted(
@@ -266,6 +274,7 @@ class Pipeline:
                     task.cancel()
                 await asyncio.gather(*workers, return_exceptions=True)
                 self.host_health = fetcher.breakers.states()
+                self._extract_thread.shutdown(wait=False, cancel_futures=True)
         # Source order first, then depth and URL: the same events in the same order however
         # fetches interleave, and the first source in the config leads when duplicates merge.
         jobs.sort(key=lambda j: j.order)
@@ -300,7 +309,7 @@ class Pipeline:
         if target.url in fetcher.unchanged:
             logger.debug("{}: unchanged since the last run; extraction skipped", target.url)
             return found
-        outcome = self._extract(document)
+        outcome = await self._extract_off_loop(document)
         if not outcome.events and render == "auto" and _script_built(document):
             rendered = await self._render_auto(fetcher, document, outcome)
             if rendered is not None:
@@ -325,7 +334,7 @@ class Pipeline:
             )
             return None
         logger.debug("{}: no events in the static page; rendered it with Chromium", document.url)
-        return rendered, self._extract(rendered)
+        return rendered, await self._extract_off_loop(rendered)
 
     async def _discover(
         self, fetcher: Fetcher, frontier: Frontier, document: Document, depth: int
@@ -362,6 +371,23 @@ class Pipeline:
             elif depth < rules.max_depth:
                 offer(link.url, depth + 1, False)
         return found
+
+    async def _extract_off_loop(self, document: Document) -> _Extraction:
+        """Extract small text documents inline; PDFs and big pages on the extraction thread,
+        so fetches in flight keep their timers honest while a heavy document is read."""
+        if document.text is not None and len(document.content) < _INLINE_EXTRACT_BYTES:
+            return self._extract(document)
+        loop = asyncio.get_running_loop()
+        limit = self.settings.fetch.deadline_seconds
+        work = loop.run_in_executor(self._extract_thread, self._extract, document)
+        try:
+            return await asyncio.wait_for(work, limit)
+        except TimeoutError:
+            late = _Extraction(empty=True)
+            late.problems.append(
+                ("extract", document.url, f"extraction took longer than {limit:g}s")
+            )
+            return late
 
     def _choose(self, document: Document) -> Registered[Extractor] | None:
         wanted = document.target.extractor
