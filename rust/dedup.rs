@@ -17,6 +17,10 @@ use crate::prepare::Prepared;
 
 const MICROS_PER_MINUTE: f64 = 60_000_000.0;
 
+/// Below this many items the work stays on the calling thread: handing a few
+/// microseconds of work to rayon's pool costs more than it saves.
+pub const PAR_MIN: usize = 16_384;
+
 /// How pairs are scored and which scores merge; the defaults suit dance listings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DedupParams {
@@ -321,7 +325,11 @@ fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats
             ))
         })
         .collect();
-    order.par_sort_unstable();
+    if order.len() >= PAR_MIN {
+        order.par_sort_unstable();
+    } else {
+        order.sort_unstable();
+    }
     let mut blocks = Vec::new();
     let mut begin = 0;
     for i in 1..=order.len() {
@@ -333,40 +341,42 @@ fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats
         }
     }
     stats.blocks = blocks.len();
-    let found: Vec<(Vec<Pair>, u64, u64)> = blocks
-        .par_iter()
-        .map(|block| {
-            let (mut pairs, mut candidates, mut token_sets) = (Vec::new(), 0u64, 0u64);
-            let members = &order[block.clone()];
-            for (i, x) in members.iter().enumerate() {
-                let (ga, ra) = (x.4, g.rep[x.4 as usize] as usize);
-                for y in &members[i + 1..] {
-                    if y.2 - x.2 > window {
-                        break;
-                    }
-                    let (gb, rb) = (y.4, g.rep[y.4 as usize] as usize);
-                    let (sa, sb) = (g.source[ga as usize], g.source[gb as usize]);
-                    if params.cross_source_only && sa.is_some() && sa == sb {
-                        continue;
-                    }
-                    if p.city_norm.get(ra) != p.city_norm.get(rb) {
-                        continue; // a hash collision, not the same city
-                    }
-                    candidates += 1;
-                    let side = |r: usize, start: i64| Side {
-                        title: p.title_norm.get(r),
-                        venue: p.venue_norm.get(r),
-                        start,
-                    };
-                    if let Some(s) = score_pair(params, side(ra, x.2), side(rb, y.2)) {
-                        token_sets += u64::from(s.token_set);
-                        pairs.push(Pair { a: ga, b: gb, s });
-                    }
+    let score_block = |block: &std::ops::Range<usize>| {
+        let (mut pairs, mut candidates, mut token_sets) = (Vec::new(), 0u64, 0u64);
+        let members = &order[block.clone()];
+        for (i, x) in members.iter().enumerate() {
+            let (ga, ra) = (x.4, g.rep[x.4 as usize] as usize);
+            for y in &members[i + 1..] {
+                if y.2 - x.2 > window {
+                    break;
+                }
+                let (gb, rb) = (y.4, g.rep[y.4 as usize] as usize);
+                let (sa, sb) = (g.source[ga as usize], g.source[gb as usize]);
+                if params.cross_source_only && sa.is_some() && sa == sb {
+                    continue;
+                }
+                if p.city_norm.get(ra) != p.city_norm.get(rb) {
+                    continue; // a hash collision, not the same city
+                }
+                candidates += 1;
+                let side = |r: usize, start: i64| Side {
+                    title: p.title_norm.get(r),
+                    venue: p.venue_norm.get(r),
+                    start,
+                };
+                if let Some(s) = score_pair(params, side(ra, x.2), side(rb, y.2)) {
+                    token_sets += u64::from(s.token_set);
+                    pairs.push(Pair { a: ga, b: gb, s });
                 }
             }
-            (pairs, candidates, token_sets)
-        })
-        .collect();
+        }
+        (pairs, candidates, token_sets)
+    };
+    let found: Vec<(Vec<Pair>, u64, u64)> = if order.len() >= PAR_MIN {
+        blocks.par_iter().map(score_block).collect()
+    } else {
+        blocks.iter().map(score_block).collect()
+    };
     let mut pairs = Vec::with_capacity(found.iter().map(|f| f.0.len()).sum());
     for (ps, c, t) in found {
         pairs.extend(ps);
@@ -414,23 +424,37 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     stats.exact_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let mut pairs = fuzzy_pairs(p, &groups, params, &mut stats);
+    let pairs = fuzzy_pairs(p, &groups, params, &mut stats);
     stats.fuzzy_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
     let key = |gi: u32| {
-        (
-            p.exact[groups.rep[gi as usize] as usize],
-            p.city_hash[groups.rep[gi as usize] as usize],
-        )
+        let row = groups.rep[gi as usize] as usize;
+        (p.exact[row], p.city_hash[row])
     };
-    // Strongest pairs merge first; ties break on keys, never on input order.
-    pairs.par_sort_unstable_by(|x, y| {
-        y.s.score
-            .total_cmp(&x.s.score)
-            .then_with(|| key(x.a).min(key(x.b)).cmp(&key(y.a).min(key(y.b))))
-            .then_with(|| key(x.a).max(key(x.b)).cmp(&key(y.a).max(key(y.b))))
-    });
+    // Strongest pairs merge first; ties break on keys, never on input order. The keys
+    // are looked up once per pair, not once per comparison.
+    type GroupKey = (u128, u64);
+    let mut keyed: Vec<(f64, GroupKey, GroupKey, usize)> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let (ka, kb) = (key(x.a), key(x.b));
+            (x.s.score, ka.min(kb), ka.max(kb), i)
+        })
+        .collect();
+    let strongest_first = |x: &(f64, GroupKey, GroupKey, usize),
+                           y: &(f64, GroupKey, GroupKey, usize)| {
+        y.0.total_cmp(&x.0)
+            .then_with(|| x.1.cmp(&y.1))
+            .then_with(|| x.2.cmp(&y.2))
+    };
+    if keyed.len() >= PAR_MIN {
+        keyed.par_sort_unstable_by(strongest_first);
+    } else {
+        keyed.sort_unstable_by(strongest_first);
+    }
+    let pairs: Vec<Pair> = keyed.iter().map(|k| pairs[k.3]).collect();
     let guard = Guard {
         venue_reject: params.venue_reject,
         one_per_source: params.cross_source_only,

@@ -195,8 +195,8 @@ struct Inputs<'a> {
     batch: &'a RecordBatch,
 }
 
-/// Folded forms of a venue or city seen earlier in the chunk: few distinct values
-/// repeat many times, and non-ASCII ones are the costly ones to fold.
+/// Folded forms of a city seen earlier in the chunk: few distinct values repeat many
+/// times, and non-ASCII ones are the costly ones to fold.
 #[derive(Default)]
 struct Memo<'a> {
     // raw -> (plain fold, fuzzy form, xxh3-64 of the plain fold)
@@ -248,24 +248,26 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
     let mut out = Prepared::default();
     let (mut title_fold, mut title, mut place, mut key_buf) =
         (String::new(), String::new(), String::new(), Vec::new());
-    let (mut venues, mut cities) = (Memo::default(), Memo::default());
+    let (mut venue_fold, mut venue) = (String::new(), String::new());
+    // Cities repeat in every chunk; venue spellings mostly do not, so only cities are memoised.
+    let mut cities = Memo::default();
     for i in rows.clone() {
         // title_norm_into leaves the plain fold in its scratch: the exact key's material.
         title_norm_into(inp.title.get(i).unwrap_or(""), &mut title_fold, &mut title);
         let (city, _, city_hash) = cities.get(inp.city.get(i).unwrap_or(""), city_forms);
-        let (venue_fold, venue, _) = venues.get(inp.venue.get(i).unwrap_or(""), venue_norm_into);
+        venue_norm_into(inp.venue.get(i).unwrap_or(""), &mut venue_fold, &mut venue);
         // Venue names the place best; the city is the fallback when no venue is known.
         place.clear();
         place.push_str(if venue_fold.is_empty() {
             city
         } else {
-            venue_fold
+            &venue_fold
         });
         let start = inp.start[i];
         out.exact
             .push(exact_key_with(&mut key_buf, &title_fold, &place, start));
         out.title_norm.push(&title);
-        out.venue_norm.push(venue);
+        out.venue_norm.push(&venue);
         out.city_norm.push(city);
         out.place_norm.push(&place);
         out.city_hash.push(*city_hash);
@@ -323,10 +325,15 @@ pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
                 }
             }
         }
-        let parts: Vec<Prepared> = (0..n.div_ceil(CHUNK_ROWS))
-            .into_par_iter()
-            .map(|c| prepare_chunk(&inp, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n)))
-            .collect();
+        let chunk = |c: usize| prepare_chunk(&inp, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n));
+        let parts: Vec<Prepared> = if n >= crate::dedup::PAR_MIN {
+            (0..n.div_ceil(CHUNK_ROWS))
+                .into_par_iter()
+                .map(chunk)
+                .collect()
+        } else {
+            (0..n.div_ceil(CHUNK_ROWS)).map(chunk).collect()
+        };
         for part in parts {
             append(&mut all, part);
         }
