@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from loopback import Reply, serve
 
 WINDOW = ["--from", "2026-12-01", "--to", "2027-03-31"]

@@ -70,7 +70,7 @@ def test_newer_schema_is_refused_by_name(tmp_path: Path) -> None:
 
 def test_unopenable_target_is_named(tmp_path: Path) -> None:
     (tmp_path / "dir.db").mkdir()
-    with pytest.raises(SinkError, match="dir.db: cannot open database"):
+    with pytest.raises(SinkError, match=r"dir\.db: cannot open database"):
         SqliteSink(str(tmp_path / "dir.db")).open()
 
 

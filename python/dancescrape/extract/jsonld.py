@@ -71,12 +71,10 @@ class JsonLdExtractor(Extractor):
                 items += 1
                 name = item.get("name") if isinstance(item.get("name"), str) else None
                 where = f"{label}, event {index}" + (f" {name!r}" if name else "")
-                _collect(
-                    lambda item=item: events_from_item(item, document, context),
-                    where,
-                    events,
-                    problems,
-                )
+                try:
+                    events.extend(events_from_item(item, document, context))
+                except (SchemaError, ValueError) as exc:
+                    problems.append(f"{where}: {exc}")
         if not events:
             if problems:
                 raise ExtractError(document.url, "no usable events: " + "; ".join(problems))
@@ -89,15 +87,6 @@ class JsonLdExtractor(Extractor):
         for reason in problems:
             context.problem(document.url, reason)
         return events
-
-
-def _collect(
-    build: Callable[[], list[Event]], where: str, events: list[Event], problems: list[str]
-) -> None:
-    try:
-        events.extend(build())
-    except (SchemaError, ValueError) as exc:
-        problems.append(f"{where}: {exc}")
 
 
 @hookimpl
