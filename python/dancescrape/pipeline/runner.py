@@ -254,6 +254,7 @@ class Pipeline:
         self.report.targets = len(jobs)
         self.progress.total(len(jobs))
 
+        self._extract_thread = ThreadPoolExecutor(1, thread_name_prefix="dancescrape-extract")
         async with self._fetcher() as fetcher:
 
             async def worker() -> None:
