@@ -8,17 +8,18 @@
 /// must not make one pair cost seconds, and no real title differs only after 256 chars.
 pub const MAX_FUZZY_CHARS: usize = 256;
 
-/// LCS length of two byte strings, the shorter at most 64 bytes: one word, no allocation.
+/// LCS length of two ASCII byte strings, the shorter at most 64 bytes: one word, no allocation.
 fn lcs_len_short(a: &[u8], b: &[u8]) -> usize {
     let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     debug_assert!(a.len() <= 64);
-    let mut pm = [0u64; 256];
+    // Callers pass ASCII, so 128 masks suffice (half the table to clear per call).
+    let mut pm = [0u64; 128];
     for (pos, &c) in a.iter().enumerate() {
-        pm[c as usize] |= 1u64 << pos;
+        pm[(c & 0x7f) as usize] |= 1u64 << pos;
     }
     let mut v = u64::MAX;
     for &c in b {
-        let u = v & pm[c as usize];
+        let u = v & pm[(c & 0x7f) as usize];
         v = v.wrapping_add(u) | (v - u);
     }
     let mask = if a.len() == 64 {
