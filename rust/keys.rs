@@ -22,7 +22,6 @@ pub fn exact_key_with(
     place_folded: &str,
     start_micros: Option<i64>,
 ) -> u128 {
-    use std::io::Write as _;
     buf.clear();
     buf.extend_from_slice(KEY_VERSION);
     buf.push(SEP);
@@ -31,21 +30,47 @@ pub fn exact_key_with(
     buf.extend_from_slice(place_folded.as_bytes());
     buf.push(SEP);
     if let Some(t) = start_micros {
-        write!(buf, "{}", t.div_euclid(MICROS_PER_MINUTE)).expect("writing to a Vec cannot fail");
+        push_decimal(buf, t.div_euclid(MICROS_PER_MINUTE));
     }
     xxh3_128(buf)
 }
 
+/// `v` in decimal, as `v.to_string()` writes it, without the formatting machinery.
+fn push_decimal(buf: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        buf.push(b'-');
+    }
+    let (mut digits, mut n, mut at) = ([0u8; 20], v.unsigned_abs(), 20);
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[at..]);
+}
+
 /// The key of a (source, source_event_id) pair, or `None` when the source gives no id.
 pub fn source_key(source: &str, source_event_id: Option<&str>) -> Option<u128> {
+    source_key_with(&mut Vec::new(), source, source_event_id)
+}
+
+/// `source_key`, building the material in the caller's buffer.
+pub fn source_key_with(
+    buf: &mut Vec<u8>,
+    source: &str,
+    source_event_id: Option<&str>,
+) -> Option<u128> {
     let id = source_event_id?;
-    let mut buf = Vec::with_capacity(source.len() + id.len() + 8);
+    buf.clear();
     buf.extend_from_slice(KEY_VERSION);
     buf.push(SEP);
     buf.extend_from_slice(source.as_bytes());
     buf.push(SEP);
     buf.extend_from_slice(id.as_bytes());
-    Some(xxh3_128(&buf))
+    Some(xxh3_128(buf))
 }
 
 /// Lower-case, zero-padded hex: the text form of keys everywhere (32 characters).
@@ -80,6 +105,15 @@ mod tests {
         assert_ne!(k, exact_key("a", "b", Some(base + 60_000_000)));
         // Before 1970, minutes still floor rather than truncate toward zero.
         assert_ne!(exact_key("a", "b", Some(-1)), exact_key("a", "b", Some(0)));
+    }
+
+    #[test]
+    fn decimal_matches_to_string() {
+        for v in [0, 7, -7, 10, -10, 29_453_760, i64::MAX, i64::MIN] {
+            let mut buf = Vec::new();
+            push_decimal(&mut buf, v);
+            assert_eq!(String::from_utf8(buf).unwrap(), v.to_string());
+        }
     }
 
     #[test]

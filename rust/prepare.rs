@@ -16,7 +16,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::columns::{str_column, timestamp_micros, StrColumn};
 use crate::error::{CoreError, CoreResult};
-use crate::keys::{exact_key_with, source_key};
+use crate::keys::{exact_key_with, source_key_with};
 use crate::normalise::{fold_text_into, title_norm_into, venue_norm_into};
 
 /// Columns the dedup reads; any other column only counts toward completeness.
@@ -273,7 +273,7 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
         out.city_hash.push(*city_hash);
         let source = inp.source.get(i).unwrap_or("");
         out.source_key
-            .push(source_key(source, inp.source_id.get(i)));
+            .push(source_key_with(&mut key_buf, source, inp.source_id.get(i)));
         out.start.push(start);
         out.source.push(xxh3_64(source.as_bytes()));
     }
