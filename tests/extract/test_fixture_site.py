@@ -83,6 +83,11 @@ def _harvest(
                 "name": source["name"],
                 "url": server.url(source["path"]),
                 **({"timezone": source["timezone"]} if source["timezone"] else {}),
+                **(
+                    {"extractor": source["extractor"].replace("{sites}", str(SITES))}
+                    if source.get("extractor")
+                    else {}
+                ),
             }
         ],
         "sinks": [f"jsonl:{work / 'events.jsonl'}"],

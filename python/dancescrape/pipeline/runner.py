@@ -405,7 +405,9 @@ class Pipeline:
     def _choose(self, document: Document) -> Registered[Extractor] | None:
         wanted = document.target.extractor
         if wanted is not None:
-            return next((r for r in self._extractors if r.component.name == wanted), None)
+            # "siterules:rules.yaml" names the extractor before the colon and its argument after.
+            name = wanted.split(":", 1)[0]
+            return next((r for r in self._extractors if r.component.name == name), None)
         for registered in self._extractors:
             try:
                 if registered.component().accepts(document):
