@@ -381,7 +381,28 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(summary))
     else:
         print(json.dumps(summary, indent=2))
-    return 0 if ours.exit_code == 0 else 1
+    if ours.exit_code != 0:
+        return 1
+    return _ci_verdict(summary) if args.ci else 0
+
+
+def _ci_verdict(summary: dict[str, Any]) -> int:
+    """CI's bounds: generous enough never to flake on a loaded 2-core machine, tight enough
+    to catch a harvest that breaks or slows by an order of magnitude."""
+    failures = []
+    if summary["same_events"] is False:
+        failures.append("dancescrape and Scrapy extracted different events")
+    ratio = summary["pages_per_second_ratio"]
+    if ratio is not None and ratio < 0.3:
+        failures.append(f"pages/s ratio to Scrapy {ratio} < 0.3")
+    if summary["dancescrape"]["peak_rss_mb"] > 600:
+        failures.append(f"peak RSS {summary['dancescrape']['peak_rss_mb']} MB > 600 MB")
+    pdf = summary["pdf"]
+    if pdf.get("measured") and pdf["schedules_per_second_in_run"] < 2:
+        failures.append(f"PDF schedules/s {pdf['schedules_per_second_in_run']} < 2")
+    for failure in failures:
+        print(f"bench_harvest --ci: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def _importable(name: str) -> bool:
