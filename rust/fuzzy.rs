@@ -106,9 +106,66 @@ pub fn indel_similarity(a: &str, b: &str) -> f64 {
         };
         ratio(a.len() + b.len() - 2 * lcs, a.len() + b.len())
     } else {
-        let (a, b) = (capped_chars(a), capped_chars(b));
-        ratio(indel_distance(&a, &b), a.len() + b.len())
+        let (a, b) = (capped_str(a), capped_str(b));
+        // Few distinct characters (the usual case): recode them as bytes, keep the fast path.
+        let coded = CODES.with(|c| {
+            let c = &mut *c.borrow_mut();
+            encode_pair(a, b, false, c).then(|| {
+                let (x, y) = (&c.a[..], &c.b[..]);
+                let lcs = if x.len().min(y.len()) <= 64 {
+                    lcs_len_short(x, y)
+                } else {
+                    lcs_len(x, y)
+                };
+                ratio(x.len() + y.len() - 2 * lcs, x.len() + y.len())
+            })
+        });
+        coded.unwrap_or_else(|| {
+            let (a, b) = (capped_chars(a), capped_chars(b));
+            ratio(indel_distance(&a, &b), a.len() + b.len())
+        })
     }
+}
+
+/// Byte codes for two non-ASCII strings (one per character) and the alphabet behind them.
+#[derive(Default)]
+struct Codes {
+    a: Vec<u8>,
+    b: Vec<u8>,
+    alphabet: Vec<char>,
+}
+
+thread_local! {
+    static CODES: std::cell::RefCell<Codes> = std::cell::RefCell::default();
+}
+
+/// Recode `a` and `b` as ASCII bytes, one per character, keeping equality and order of
+/// characters. With `words`, every whitespace character becomes a space (a word break)
+/// and the others get codes above it. False when there are too many distinct characters.
+fn encode_pair(a: &str, b: &str, words: bool, c: &mut Codes) -> bool {
+    let is_break = |ch: char| words && ch.is_whitespace();
+    c.alphabet.clear();
+    c.alphabet
+        .extend(a.chars().chain(b.chars()).filter(|&ch| !is_break(ch)));
+    c.alphabet.sort_unstable();
+    c.alphabet.dedup();
+    let first = if words { 0x21 } else { 0 };
+    if c.alphabet.len() > 0x80 - first {
+        return false;
+    }
+    let alphabet = &c.alphabet;
+    let code = |ch: char| {
+        if is_break(ch) {
+            b' '
+        } else {
+            first as u8 + alphabet.binary_search(&ch).unwrap_or(0) as u8
+        }
+    };
+    c.a.clear();
+    c.a.extend(a.chars().map(code));
+    c.b.clear();
+    c.b.extend(b.chars().map(code));
+    true
 }
 
 #[inline]
@@ -127,6 +184,14 @@ pub fn token_set_similarity(a: &str, b: &str) -> f64 {
     let (a, b) = (capped_str(a), capped_str(b));
     if a.is_ascii() && b.is_ascii() {
         return SCRATCH.with(|s| token_set_ascii(a.as_bytes(), b.as_bytes(), &mut s.borrow_mut()));
+    }
+    let coded = CODES.with(|c| {
+        let c = &mut *c.borrow_mut();
+        encode_pair(a, b, true, c)
+            .then(|| SCRATCH.with(|s| token_set_ascii(&c.a, &c.b, &mut s.borrow_mut())))
+    });
+    if let Some(similarity) = coded {
+        return similarity;
     }
     let mut ta: Vec<&str> = a.split_whitespace().collect();
     let mut tb: Vec<&str> = b.split_whitespace().collect();
@@ -355,6 +420,37 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn recoded_non_ascii_matches_the_char_paths() {
+        let samples = [
+            "",
+            "café tango",
+            "ñandú café",
+            "salsa 💃 social",
+            "forró\u{a0}night",
+            "zürich",
+        ];
+        for a in samples {
+            for b in samples {
+                let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                let want = ratio(indel_distance(&x, &y), x.len() + y.len());
+                assert!((indel_similarity(a, b) - want).abs() < 1e-12, "{a:?} {b:?}");
+            }
+        }
+        // More distinct characters than byte codes: the char path still answers.
+        let wide: String = ('\u{4e00}'..'\u{4e00}')
+            .chain('\u{4e00}'..='\u{4eff}')
+            .collect();
+        let shorter: String = wide.chars().skip(1).collect();
+        let (x, y): (Vec<char>, Vec<char>) = (
+            wide.chars().take(256).collect(),
+            shorter.chars().take(256).collect(),
+        );
+        let want = ratio(indel_distance(&x, &y), x.len() + y.len());
+        assert!((indel_similarity(&wide, &shorter) - want).abs() < 1e-12);
+        assert!(token_set_similarity(&wide, "x") < 0.1);
     }
 
     #[test]
