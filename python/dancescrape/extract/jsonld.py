@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from dancescrape.errors import ExtractError
 from dancescrape.extract.base import ExtractContext, Extractor
-from dancescrape.extract.schemaorg import SchemaError, events_from_item, find_events
+from dancescrape.extract.schemaorg import SchemaCollector
 from dancescrape.hookspecs import hookimpl
 from dancescrape.model.document import Document
 from dancescrape.model.event import Event
@@ -54,39 +54,18 @@ class JsonLdExtractor(Extractor):
         blocks = [text] if is_json else jsonld_blocks(text)
         if not blocks:
             raise ExtractError(document.url, "no events: the page has no JSON-LD (schema.org) data")
-        events: list[Event] = []
-        problems: list[str] = []
-        seen_types: set[str] = set()
-        items = 0
+        collector = SchemaCollector(document, context)
         for number, block in enumerate(blocks, 1):
             label = "the document" if is_json else f"JSON-LD block {number}"
             try:
                 data = json.loads(block, strict=False)
             except json.JSONDecodeError as exc:
-                problems.append(
+                collector.problems.append(
                     f"{label} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
                 )
                 continue
-            for index, item in enumerate(find_events(data, seen_types), 1):
-                items += 1
-                name = item.get("name") if isinstance(item.get("name"), str) else None
-                where = f"{label}, event {index}" + (f" {name!r}" if name else "")
-                try:
-                    events.extend(events_from_item(item, document, context))
-                except (SchemaError, ValueError) as exc:
-                    problems.append(f"{where}: {exc}")
-        if not events:
-            if problems:
-                raise ExtractError(document.url, "no usable events: " + "; ".join(problems))
-            if items:
-                return []  # valid events, none inside the window: not an error
-            found = ", ".join(sorted(t for t in seen_types if t)) or "none"
-            raise ExtractError(
-                document.url, f"no events: JSON-LD holds no schema.org Event (types found: {found})"
-            )
-        for reason in problems:
-            context.problem(document.url, reason)
-        return events
+            collector.add(data, f"{label}, event")
+        return collector.finish("JSON-LD")
 
 
 @hookimpl

@@ -13,9 +13,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from dancescrape.errors import ExtractError
 from dancescrape.extract.base import ExtractContext, Extractor
-from dancescrape.extract.schemaorg import SchemaError, events_from_item, find_events, type_names
+from dancescrape.extract.schemaorg import SchemaCollector, type_names
 from dancescrape.hookspecs import hookimpl
 from dancescrape.model.document import Document
 from dancescrape.model.event import Event
@@ -117,31 +116,12 @@ class MicrodataExtractor(Extractor):
 
     def extract(self, document: Document, context: ExtractContext) -> list[Event]:
         items = microdata_items(document.text or "")
-        events: list[Event] = []
-        problems: list[str] = []
-        found = 0
-        seen: set[str] = set()
-        for index, item in enumerate(find_events(items, seen), 1):
-            found += 1
-            name = item.get("name") if isinstance(item.get("name"), str) else None
-            where = f"microdata event {index}" + (f" {name!r}" if name else "")
-            try:
-                events.extend(events_from_item(item, document, context))
-            except (SchemaError, ValueError) as exc:
-                problems.append(f"{where}: {exc}")
-        if not events:
-            if problems:
-                raise ExtractError(document.url, "no usable events: " + "; ".join(problems))
-            if found:
-                return []  # valid events, none inside the window
-            kinds = ", ".join(sorted({n for i in items for n in type_names(i)})) or "none"
-            raise ExtractError(
-                document.url,
-                f"no events: microdata holds no schema.org Event (types found: {kinds})",
-            )
-        for reason in problems:
-            context.problem(document.url, reason)
-        return events
+        collector = SchemaCollector(document, context)
+        collector.add(items, "microdata event")
+        if not collector.events and not collector.items:
+            # Name the item types the page does have, nested ones included.
+            collector.seen_types.update(n for i in items for n in type_names(i))
+        return collector.finish("microdata")
 
 
 @hookimpl

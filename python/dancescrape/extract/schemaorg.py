@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
+from dancescrape.errors import ExtractError
 from dancescrape.extract.base import ExtractContext
 from dancescrape.extract.dates import parse_when, zone_name_for
 from dancescrape.extract.schedule import ScheduleError, expand_schedule
@@ -21,7 +23,14 @@ from dancescrape.normalise.addresses import COUNTRY_NAMES, split_address, zone_f
 from dancescrape.normalise.prices import format_price, parse_amount, parse_price_text
 from dancescrape.normalise.text import clean_text, html_to_text
 
-__all__ = ["EVENT_TYPE_NAMES", "SchemaError", "events_from_item", "find_events", "type_names"]
+__all__ = [
+    "EVENT_TYPE_NAMES",
+    "SchemaCollector",
+    "SchemaError",
+    "events_from_item",
+    "find_events",
+    "type_names",
+]
 
 #: schema.org Event and all its subtypes.
 EVENT_TYPE_NAMES = frozenset(
@@ -396,3 +405,45 @@ def events_from_item(
             **common,
         )
     ]
+
+
+@dataclass(slots=True)
+class SchemaCollector:
+    """Gathers the events of every schema.org item in a document, one bad item at a time.
+
+    JSON-LD and microdata share it, so both report problems the same way.
+    """
+
+    document: Document
+    context: ExtractContext
+    events: list[Event] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    seen_types: set[str] = field(default_factory=set)
+    items: int = 0
+
+    def add(self, data: Any, label: str) -> None:
+        """Every Event item in `data`; a bad item becomes a problem naming it."""
+        for index, item in enumerate(find_events(data, self.seen_types), 1):
+            self.items += 1
+            name = item.get("name") if isinstance(item.get("name"), str) else None
+            where = f"{label} {index}" + (f" {name!r}" if name else "")
+            try:
+                self.events.extend(events_from_item(item, self.document, self.context))
+            except (SchemaError, ValueError) as exc:
+                self.problems.append(f"{where}: {exc}")
+
+    def finish(self, kind: str) -> list[Event]:
+        """The events, or `ExtractError` when the document held none that could be used."""
+        url = self.document.url
+        if not self.events:
+            if self.problems:
+                raise ExtractError(url, "no usable events: " + "; ".join(self.problems))
+            if self.items:
+                return []  # valid events, none inside the window: not an error
+            found = ", ".join(sorted(t for t in self.seen_types if t)) or "none"
+            raise ExtractError(
+                url, f"no events: {kind} holds no schema.org Event (types found: {found})"
+            )
+        for reason in self.problems:
+            self.context.problem(url, reason)
+        return self.events
