@@ -10,7 +10,7 @@ from dancescrape.errors import ExtractError
 from dancescrape.model.document import Document
 from dancescrape.model.event import Event
 
-__all__ = ["ExtractContext", "Extractor"]
+__all__ = ["ExtractContext", "Extractor", "conclude"]
 
 
 @dataclass(slots=True)
@@ -69,3 +69,27 @@ class Extractor(ABC):
     @abstractmethod
     def extract(self, document: Document, context: ExtractContext) -> list[Event]:
         """The events in `document`."""
+
+
+def conclude(
+    document: Document,
+    context: ExtractContext,
+    events: list[Event],
+    problems: list[str],
+    found: int,
+    nothing: str,
+) -> list[Event]:
+    """The verdict at the end of an extraction.
+
+    Events come back with the other items' problems recorded; no events but some found
+    means all fell outside the window (not an error); nothing found is an `ExtractError`
+    saying `nothing`, with the first few problems as detail.
+    """
+    if not events:
+        if found:
+            return []
+        detail = "; ".join(problems[:5])
+        raise ExtractError(document.url, nothing + (f" ({detail})" if detail else ""))
+    for reason in problems:
+        context.problem(document.url, reason)
+    return events

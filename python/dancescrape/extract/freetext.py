@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from dancescrape.errors import ExtractError
-from dancescrape.extract.base import ExtractContext, Extractor
+from dancescrape.extract.base import ExtractContext, Extractor, conclude
 from dancescrape.extract.loose import LooseItem, NoWhen, events_from_loose, with_page_zone
 from dancescrape.extract.textdates import when_spans
 from dancescrape.hookspecs import hookimpl
@@ -257,18 +257,14 @@ class FreeTextExtractor(Extractor):
                 continue
             found += 1
             events.extend(built)
-        if not events:
-            if found:
-                return []  # events, none inside the window
-            detail = "; ".join(problems[:5])
-            raise ExtractError(
-                document.url,
-                "no events: no dated or recurring schedule lines found"
-                + (f" ({detail})" if detail else ""),
-            )
-        for reason in problems:
-            context.problem(document.url, reason)
-        return events
+        return conclude(
+            document,
+            context,
+            events,
+            problems,
+            found,
+            "no events: no dated or recurring schedule lines found",
+        )
 
 
 @hookimpl

@@ -27,7 +27,7 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
 from dancescrape.errors import ExtractError
-from dancescrape.extract.base import ExtractContext, Extractor
+from dancescrape.extract.base import ExtractContext, Extractor, conclude
 from dancescrape.extract.freetext import split_block
 from dancescrape.extract.loose import LooseItem, NoWhen, events_from_loose, with_page_zone
 from dancescrape.extract.pdfgrid import Cell, Char, Grid, Run, find_grid, runs_from_chars
@@ -266,18 +266,14 @@ class PdfExtractor(Extractor):
             if in_grid == 0:  # no grid, or one whose days could not be dated: read lines
                 in_grid = self._lines(runs, number, year, document, context, events, problems)
             found += in_grid
-        if not events:
-            if found:
-                return []  # events, none inside the window
-            detail = "; ".join(problems[:5])
-            raise ExtractError(
-                document.url,
-                "no events: no dated schedule found in the PDF's text"
-                + (f" ({detail})" if detail else ""),
-            )
-        for reason in problems:
-            context.problem(document.url, reason)
-        return events
+        return conclude(
+            document,
+            context,
+            events,
+            problems,
+            found,
+            "no events: no dated schedule found in the PDF's text",
+        )
 
     def _grid(
         self,
