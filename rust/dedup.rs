@@ -173,6 +173,9 @@ pub struct Pair {
     pub a: u32,
     pub b: u32,
     pub s: PairScore,
+    /// The two groups' (exact key, city hash), smaller first: the order-free tie-break.
+    pub lo: (u128, u64),
+    pub hi: (u128, u64),
 }
 
 /// Why a pair was sent to review rather than merged.
@@ -366,7 +369,15 @@ fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats
                 };
                 if let Some(s) = score_pair(params, side(ra, x.2), side(rb, y.2)) {
                     token_sets += u64::from(s.token_set);
-                    pairs.push(Pair { a: ga, b: gb, s });
+                    let (ka, kb) = ((x.3, x.0), (y.3, y.0));
+                    let (lo, hi) = (ka.min(kb), ka.max(kb));
+                    pairs.push(Pair {
+                        a: ga,
+                        b: gb,
+                        s,
+                        lo,
+                        hi,
+                    });
                 }
             }
         }
@@ -424,37 +435,22 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     stats.exact_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let pairs = fuzzy_pairs(p, &groups, params, &mut stats);
+    let mut pairs = fuzzy_pairs(p, &groups, params, &mut stats);
     stats.fuzzy_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let key = |gi: u32| {
-        let row = groups.rep[gi as usize] as usize;
-        (p.exact[row], p.city_hash[row])
+    // Strongest pairs merge first; ties break on keys, never on input order.
+    let strongest_first = |x: &Pair, y: &Pair| {
+        y.s.score
+            .total_cmp(&x.s.score)
+            .then_with(|| x.lo.cmp(&y.lo))
+            .then_with(|| x.hi.cmp(&y.hi))
     };
-    // Strongest pairs merge first; ties break on keys, never on input order. The keys
-    // are looked up once per pair, not once per comparison.
-    type GroupKey = (u128, u64);
-    let mut keyed: Vec<(f64, GroupKey, GroupKey, usize)> = pairs
-        .iter()
-        .enumerate()
-        .map(|(i, x)| {
-            let (ka, kb) = (key(x.a), key(x.b));
-            (x.s.score, ka.min(kb), ka.max(kb), i)
-        })
-        .collect();
-    let strongest_first = |x: &(f64, GroupKey, GroupKey, usize),
-                           y: &(f64, GroupKey, GroupKey, usize)| {
-        y.0.total_cmp(&x.0)
-            .then_with(|| x.1.cmp(&y.1))
-            .then_with(|| x.2.cmp(&y.2))
-    };
-    if keyed.len() >= PAR_MIN {
-        keyed.par_sort_unstable_by(strongest_first);
+    if pairs.len() >= PAR_MIN {
+        pairs.par_sort_unstable_by(strongest_first);
     } else {
-        keyed.sort_unstable_by(strongest_first);
+        pairs.sort_unstable_by(strongest_first);
     }
-    let pairs: Vec<Pair> = keyed.iter().map(|k| pairs[k.3]).collect();
     let guard = Guard {
         venue_reject: params.venue_reject,
         one_per_source: params.cross_source_only,
@@ -465,7 +461,10 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     });
     // Exact groups of several sources carry all of them into the source guard.
     for row in 0..p.len() {
-        clusters.add_source(groups.of_row[row] as usize, p.source[row]);
+        let group = groups.of_row[row] as usize;
+        if groups.source[group].is_none() {
+            clusters.add_source(group, p.source[row]);
+        }
     }
     for &(row, source) in &p.more_sources {
         clusters.add_source(groups.of_row[row as usize] as usize, source);
