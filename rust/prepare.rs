@@ -50,7 +50,7 @@ impl Default for Arena {
 }
 
 impl Arena {
-    fn push(&mut self, s: &str) {
+    pub(crate) fn push(&mut self, s: &str) {
         self.values.push_str(s);
         self.offsets.push(self.values.len() as i64);
     }
