@@ -8,18 +8,17 @@
 /// must not make one pair cost seconds, and no real title differs only after 256 chars.
 pub const MAX_FUZZY_CHARS: usize = 256;
 
-/// LCS length of two ASCII byte strings, the shorter at most 64 bytes: one word, no allocation.
+/// LCS length of two byte strings, the shorter at most 64 bytes: one word, no allocation.
 fn lcs_len_short(a: &[u8], b: &[u8]) -> usize {
     let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     debug_assert!(a.len() <= 64);
-    // Callers pass ASCII, so 128 masks suffice (half the table to clear per call).
-    let mut pm = [0u64; 128];
+    let mut pm = [0u64; 256];
     for (pos, &c) in a.iter().enumerate() {
-        pm[(c & 0x7f) as usize] |= 1u64 << pos;
+        pm[c as usize] |= 1u64 << pos;
     }
     let mut v = u64::MAX;
     for &c in b {
-        let u = v & pm[(c & 0x7f) as usize];
+        let u = v & pm[c as usize];
         v = v.wrapping_add(u) | (v - u);
     }
     let mask = if a.len() == 64 {
@@ -139,26 +138,31 @@ thread_local! {
     static CODES: std::cell::RefCell<Codes> = std::cell::RefCell::default();
 }
 
-/// Recode `a` and `b` as ASCII bytes, one per character, keeping equality and order of
-/// characters. With `words`, every whitespace character becomes a space (a word break)
-/// and the others get codes above it. False when there are too many distinct characters.
+/// Recode `a` and `b` as bytes, one per character, keeping equality and order of
+/// characters: ASCII stays itself, the few distinct non-ASCII characters get the codes
+/// from 0x80 up, in order. With `words`, every whitespace character becomes a space
+/// (a word break). False when there are more than 128 distinct non-ASCII characters.
 fn encode_pair(a: &str, b: &str, words: bool, c: &mut Codes) -> bool {
     let is_break = |ch: char| words && ch.is_whitespace();
     c.alphabet.clear();
-    c.alphabet
-        .extend(a.chars().chain(b.chars()).filter(|&ch| !is_break(ch)));
+    c.alphabet.extend(
+        a.chars()
+            .chain(b.chars())
+            .filter(|&ch| !ch.is_ascii() && !is_break(ch)),
+    );
     c.alphabet.sort_unstable();
     c.alphabet.dedup();
-    let first = if words { 0x21 } else { 0 };
-    if c.alphabet.len() > 0x80 - first {
+    if c.alphabet.len() > 0x80 {
         return false;
     }
     let alphabet = &c.alphabet;
     let code = |ch: char| {
-        if is_break(ch) {
+        if ch.is_ascii() {
+            ch as u8
+        } else if is_break(ch) {
             b' '
         } else {
-            first as u8 + alphabet.binary_search(&ch).unwrap_or(0) as u8
+            0x80 + alphabet.binary_search(&ch).unwrap_or(0) as u8
         }
     };
     c.a.clear();
