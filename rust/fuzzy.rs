@@ -81,6 +81,9 @@ fn capped_chars(s: &str) -> Vec<char> {
 
 /// `s` cut to its first `MAX_FUZZY_CHARS` characters, on a character boundary.
 fn capped_str(s: &str) -> &str {
+    if s.len() <= MAX_FUZZY_CHARS {
+        return s; // no more bytes than the cap, so no more characters either
+    }
     match s.char_indices().nth(MAX_FUZZY_CHARS) {
         Some((at, _)) => &s[..at],
         None => s,
