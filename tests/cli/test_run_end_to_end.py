@@ -19,8 +19,9 @@ SOURCES = [
     ("ritmo-latino", "/salsa-studio/events.html", "America/Vancouver"),
     ("london-swing", "/swing-society/index.html", "Europe/London"),
     ("tango-porteno", "/tango-club/milongas.html", "Europe/Berlin"),
-    ("tickets", "/tickets/kizomba-weekender.html", "America/Vancouver"),
     ("seattle-wcs", "/wcs-club/calendar.html", "America/Los_Angeles"),
+    # Last: config order is source priority, and organisers' own pages should lead.
+    ("tickets", "/tickets/kizomba-weekender.html", "America/Vancouver"),
 ]
 BAD_ROUTES = {
     "/bad/no-events.html": Reply(
@@ -104,6 +105,8 @@ def harvest(examples_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
         "rows_first": rows_first,
         "rows": _rows(work / "events.db"),
         "report": json.loads((work / "r1.json").read_text()),
+        "report_again": json.loads((work / "r2.json").read_text()),
+        "work": work,
         "base": server.base,
     }
 
@@ -124,7 +127,7 @@ def test_run_succeeds_partially_and_prints_the_summary(harvest: dict[str, Any]) 
     assert report["outcome"] == "partial"
     assert report["documents_fetched"] == 8  # 5 examples + 3 bad pages that did arrive
     assert report["documents_failed"] == 4  # 404, refused, not UTF-8, too large
-    assert report["duplicates_merged"] == 1
+    assert report["duplicates_merged"] == 2  # one exact, one fuzzy (reworded, 15 min later)
     assert list(report["events_written"].values()) == [57]
 
 
@@ -156,6 +159,10 @@ def test_rerun_adds_no_rows_and_keeps_first_seen(harvest: dict[str, Any]) -> Non
         assert row["event_id"] == first[key]["event_id"]
         assert row["first_seen"] == first[key]["first_seen"]
         assert row["last_seen"] >= first[key]["last_seen"]
+    # The hash cache beside the database knows every event from the first run.
+    assert (harvest["report"]["events_new"], harvest["report_again"]["events_new"]) == (57, 0)
+    assert harvest["report_again"]["events_changed"] == 0
+    assert (harvest["work"] / "events.db.hashcache").is_file()
 
 
 def test_rows_field_by_field(harvest: dict[str, Any]) -> None:
@@ -209,6 +216,12 @@ def test_rows_field_by_field(harvest: dict[str, Any]) -> None:
     assert cancelled["status"] == "cancelled"
     assert (cancelled["price"], cancelled["price_min"]) == ("Free", 0.0)
     assert "country" in json.loads(cancelled["dance_styles"])
+
+    wcs = rows[("December WCS Monthly Dance", "2026-12-12T19:00:00-08:00")]
+    assert wcs["end"] == "2026-12-12T23:00:00-08:00"  # the club's own, fuller record leads
+    assert wcs["source"] == "seattle-wcs"
+    assert [p["source"] for p in json.loads(wcs["sources"])] == ["seattle-wcs", "tickets"]
+    assert not any(t.startswith("WCS Monthly Dance") for (t, _) in rows)
 
     milonga = rows[("Milonga del Domingo", "2026-12-06T19:00:00+01:00")]
     assert milonga["timezone"] == "Europe/Berlin"

@@ -26,6 +26,8 @@ def render_report(report: RunReport, console: Console) -> None:
     table.add_row("events extracted", str(report.events_extracted))
     table.add_row("outside window", str(report.events_outside_window))
     table.add_row("duplicates merged", str(report.duplicates_merged))
+    table.add_row("pairs left for review", str(report.pairs_for_review))
+    table.add_row("new / changed events", f"{report.events_new} / {report.events_changed}")
     for sink, count in report.events_written.items():
         table.add_row(f"events written → {sink}", str(count))
     table.add_row("time taken", f"{report.seconds:.2f} s")

@@ -23,6 +23,7 @@ from dancescrape.ops.secrets import mask_secrets, register_secret
 
 __all__ = [
     "CrawlSettings",
+    "DedupSettings",
     "FetchSettings",
     "HostSettings",
     "RenderSettings",
@@ -136,6 +137,18 @@ class RunSettings(_Section):
         return _check_zone(value)
 
 
+class DedupSettings(_Section):
+    """Cross-source dedup (see `dancescrape.dedup.DedupOptions` for the meaning of each)."""
+
+    window_minutes: float = Field(default=90.0, ge=0)
+    accept: float = Field(default=0.85, ge=0, le=1)
+    review: float = Field(default=0.70, ge=0, le=1)
+    venue_reject: float = Field(default=0.5, ge=0, le=1)
+    #: The hash cache that stamps first_seen/last_seen across runs. Unset: beside the first
+    #: sqlite sink's database (DB + ".hashcache"); "" turns it off.
+    cache_path: str | None = None
+
+
 class ApiSettings(_Section):
     token: SecretStr | None = None
 
@@ -154,6 +167,7 @@ class Settings(BaseSettings):
     plugins: str | None = None
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     run: RunSettings = Field(default_factory=RunSettings)
+    dedup: DedupSettings = Field(default_factory=DedupSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
     @field_validator("sinks")

@@ -35,6 +35,9 @@ class RunReport:
     events_extracted: int = 0
     events_outside_window: int = 0
     duplicates_merged: int = 0
+    pairs_for_review: int = 0
+    events_new: int = 0
+    events_changed: int = 0
     events_written: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     targets: int = 0
@@ -69,6 +72,9 @@ class RunReport:
             "events_extracted": self.events_extracted,
             "events_outside_window": self.events_outside_window,
             "duplicates_merged": self.duplicates_merged,
+            "pairs_for_review": self.pairs_for_review,
+            "events_new": self.events_new,
+            "events_changed": self.events_changed,
             "events_written": {mask_secrets(k): v for k, v in self.events_written.items()},
             "problems": [p.as_dict() for p in self.problems],
         }

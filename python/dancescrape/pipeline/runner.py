@@ -26,7 +26,8 @@ from loguru import logger
 from dancescrape import __version__
 from dancescrape.alerts.base import Alert, Severity
 from dancescrape.dedup.cache import HashCache, HashCacheError
-from dancescrape.dedup.exact import exact_dedup
+from dancescrape.dedup.core import dedup
+from dancescrape.dedup.options import DedupOptions
 from dancescrape.errors import DocumentError, PluginError, SinkError, SourceError
 from dancescrape.extract.base import ExtractContext, Extractor
 from dancescrape.fetch.conditional import ValidatorStore
@@ -152,19 +153,59 @@ class Pipeline:
             self.report.targets = len(targets)
             events = await self._harvest(targets)
             frame = self._build_frame(events)
-            deduped = exact_dedup(frame)
-            self.report.duplicates_merged = deduped.merged
-            now = datetime.now(UTC)
-            final = deduped.events.with_columns(
-                first_seen=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
-                last_seen=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
-            )
-            self._write(final)
+            deduped = dedup(frame, self._dedup_options())
+            self.report.duplicates_merged = deduped.stats.merged
+            self.report.pairs_for_review = deduped.review.height
+            self._write(self._stamp(deduped.events))
         finally:
             self.report.finished_at = datetime.now(UTC)
             self._alert()
             self.host.notify("run_finished", run=info, report=self.report)
         return self.report
+
+    # -- dedup and the hash cache --------------------------------------------------------
+
+    def _dedup_options(self) -> DedupOptions:
+        conf = self.settings.dedup
+        return DedupOptions(
+            window_minutes=conf.window_minutes,
+            accept=conf.accept,
+            review=conf.review,
+            venue_reject=conf.venue_reject,
+            # The first source in the config leads a merged event.
+            source_priority=tuple(s.name or source_name(s.url) for s in self.settings.sources),
+        )
+
+    def _cache_path(self) -> Path | None:
+        configured = self.settings.dedup.cache_path
+        if configured is not None:
+            return Path(configured) if configured else None
+        for spec in self.settings.sinks:
+            kind, _, target = spec.partition(":")
+            if kind == "sqlite":
+                return Path(target + ".hashcache")
+        return None
+
+    def _stamp(self, events: pl.DataFrame) -> pl.DataFrame:
+        """first_seen/last_seen from the hash cache; this run's time when there is none."""
+        now = datetime.now(UTC)
+        path = self._cache_path()
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                cache = HashCache.open(path)
+                stamped = cache.observe(events, now)
+                cache.save()
+                counts = dict(stamped["change"].value_counts().iter_rows())
+                self.report.events_new = counts.get("new", 0)
+                self.report.events_changed = counts.get("changed", 0)
+                return stamped.drop("change")
+            except (HashCacheError, OSError) as exc:
+                self.report.add("cache", str(path), f"{exc}; first_seen is this run's time")
+        return events.with_columns(
+            first_seen=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
+            last_seen=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
+        )
 
     # -- sources ---------------------------------------------------------------------------
 
