@@ -6,21 +6,20 @@ between runs.
 
 from dancescrape.dedup.cache import HashCache, HashCacheError
 from dancescrape.dedup.core import DedupResult, DedupRows, DedupStats, dedup, dedup_rows
-from dancescrape.dedup.exact import ExactDedup, exact_dedup, key_frame
+from dancescrape.dedup.exact import KEY_INPUTS, key_frame
 from dancescrape.dedup.frames import DedupInputError
 from dancescrape.dedup.options import DedupOptions
 
 __all__ = [
+    "KEY_INPUTS",
     "DedupInputError",
     "DedupOptions",
     "DedupResult",
     "DedupRows",
     "DedupStats",
-    "ExactDedup",
     "HashCache",
     "HashCacheError",
     "dedup",
     "dedup_rows",
-    "exact_dedup",
     "key_frame",
 ]
