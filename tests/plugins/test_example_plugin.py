@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site")
+    # Build from a copy: setuptools writes build/ and egg-info/ into the tree it builds.
+    source = tmp_path_factory.mktemp("src") / "dancescrape-markdown"
+    shutil.copytree(ROOT / "plugins" / "dancescrape-markdown", source)
     subprocess.run(
         [
             sys.executable,
