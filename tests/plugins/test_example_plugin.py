@@ -31,7 +31,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--no-build-isolation",
             "--target",
             str(target),
-            str(ROOT / "plugins" / "dancescrape-markdown"),
+            str(source),
         ],
         check=True,
         capture_output=True,
