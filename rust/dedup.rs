@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::cluster::{Clusters, Guard};
 use crate::error::{CoreError, CoreResult};
-use crate::fuzzy::{indel_similarity, token_set_similarity, venue_similarity};
+use crate::fuzzy::{indel_similarity, token_set_with, venue_similarity_with, word_spans, Span};
 use crate::prepare::{Arena, Prepared};
 
 const MICROS_PER_MINUTE: f64 = 60_000_000.0;
@@ -125,6 +125,24 @@ pub struct PairScore {
 
 /// Score a pair cheapest first; `None` when it can be neither merged nor reviewed.
 pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore> {
+    score_pair_words(p, a, Words::default(), b, Words::default())
+}
+
+/// Words of a side's title and venue (from `fuzzy::word_spans`), when known.
+#[derive(Debug, Clone, Copy, Default)]
+struct Words<'a> {
+    title: Option<&'a [Span]>,
+    venue: Option<&'a [Span]>,
+}
+
+/// `score_pair`, with each side's words split and sorted beforehand.
+fn score_pair_words(
+    p: &DedupParams,
+    a: Side<'_>,
+    wa: Words<'_>,
+    b: Side<'_>,
+    wb: Words<'_>,
+) -> Option<PairScore> {
     let minutes = (a.start - b.start).unsigned_abs() as f64 / MICROS_PER_MINUTE;
     if minutes > p.window_minutes {
         return None;
@@ -137,7 +155,7 @@ pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore
     let venue = if a.venue.is_empty() || b.venue.is_empty() {
         None
     } else {
-        let v = venue_similarity(a.venue, b.venue);
+        let v = venue_similarity_with(a.venue, b.venue, wa.venue, wb.venue);
         if v < p.venue_reject {
             return None;
         }
@@ -154,7 +172,7 @@ pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore
     // The token-set measure only ever raises the title score, so it is needed only
     // when the cheap score falls short of accepting.
     if base + tw * title < p.accept {
-        title = title.max(token_set_similarity(a.title, b.title));
+        title = title.max(token_set_with(a.title, b.title, wa.title, wb.title));
         token_set = true;
     }
     let score = base + tw * title;
@@ -311,6 +329,33 @@ fn exact_groups_by_key(p: &Prepared) -> Groups {
     g
 }
 
+/// Sorted, unique word spans of every string of an arena (see `fuzzy::word_spans`).
+struct WordIndex {
+    spans: Vec<Span>,
+    /// Range of each string's words in `spans`; `None` when the string needs the general path.
+    of: Vec<Option<(u32, u32)>>,
+}
+
+impl WordIndex {
+    fn new(strings: &Arena) -> Self {
+        let mut spans = Vec::with_capacity(strings.len() * 3);
+        let of = (0..strings.len())
+            .map(|i| {
+                let begin = spans.len() as u32;
+                let split = word_spans(strings.get(i), &mut spans);
+                let end = spans.len() as u32;
+                split.then_some((begin, end))
+            })
+            .collect();
+        Self { spans, of }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Option<&[Span]> {
+        self.of[i].map(|(b, e)| &self.spans[b as usize..e as usize])
+    }
+}
+
 /// Candidate pairs of exact groups: same city and local date, starts within the window.
 fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats) -> Vec<Pair> {
     let window = (params.window_minutes * MICROS_PER_MINUTE) as i64;
@@ -355,6 +400,8 @@ fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats
         venues.push(p.venue_norm.get(row));
         sources.push(g.source[x.4 as usize]);
     }
+    // Each member's words, split and sorted once rather than once per pair.
+    let (title_words, venue_words) = (WordIndex::new(&titles), WordIndex::new(&venues));
     // Members of a block share the city's 64-bit hash; distinct city names colliding in
     // one run is a ~1e-13 event, so names are not compared again.
     let score_block = |block: &std::ops::Range<usize>| {
@@ -377,7 +424,13 @@ fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats
                 }
                 candidates += 1;
                 let (ga, gb) = (x.4, y.4);
-                if let Some(s) = score_pair(params, side(ka, x.2), side(kb, y.2)) {
+                let words = |k: usize| Words {
+                    title: title_words.get(k),
+                    venue: venue_words.get(k),
+                };
+                if let Some(s) =
+                    score_pair_words(params, side(ka, x.2), words(ka), side(kb, y.2), words(kb))
+                {
                     token_sets += u64::from(s.token_set);
                     let (ka, kb) = ((x.3, x.0), (y.3, y.0));
                     let (lo, hi) = (ka.min(kb), ka.max(kb));

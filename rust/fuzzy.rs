@@ -302,11 +302,86 @@ fn spans(s: &[u8], out: &mut Vec<(u16, u16)>) {
     out.dedup_by(|p, q| word(p) == word(q));
 }
 
+/// A word of a string as its byte range.
+pub type Span = (u16, u16);
+
+/// Sorted, unique word spans of `s`, computed once per string instead of once per pair.
+///
+/// Only for the strings where both `share_word` and the token-set measure see exactly
+/// these words: ASCII, within the length cap, words separated by plain spaces. False
+/// (and nothing pushed) otherwise; callers then use the general functions.
+pub fn word_spans(s: &str, out: &mut Vec<Span>) -> bool {
+    let b = s.as_bytes();
+    if b.len() > MAX_FUZZY_CHARS
+        || !b
+            .iter()
+            .all(|&c| c.is_ascii() && (c == b' ' || !(c.is_ascii_whitespace() || c == 0x0b)))
+    {
+        return false;
+    }
+    SCRATCH.with(|sc| {
+        let ta = &mut sc.borrow_mut().ta;
+        spans(b, ta);
+        out.extend_from_slice(ta);
+    });
+    true
+}
+
+/// Whether two sorted, unique word lists share a word: `share_word` on `word_spans`.
+fn spans_meet(a: &[u8], ta: &[Span], b: &[u8], tb: &[Span]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < ta.len() && j < tb.len() {
+        let (x, y) = (ta[i], tb[j]);
+        match a[x.0 as usize..x.1 as usize].cmp(&b[y.0 as usize..y.1 as usize]) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    false
+}
+
+/// `token_set_similarity` with the words of each side given (from `word_spans`).
+pub fn token_set_with(a: &str, b: &str, wa: Option<&[Span]>, wb: Option<&[Span]>) -> f64 {
+    match (wa, wb) {
+        (Some(ta), Some(tb)) => SCRATCH.with(|s| {
+            let s = &mut *s.borrow_mut();
+            token_set_spans(a.as_bytes(), b.as_bytes(), ta, tb, &mut s.da, &mut s.db)
+        }),
+        _ => token_set_similarity(a, b),
+    }
+}
+
+/// `venue_similarity` with the words of each side given (from `word_spans`).
+pub fn venue_similarity_with(a: &str, b: &str, wa: Option<&[Span]>, wb: Option<&[Span]>) -> f64 {
+    let (Some(ta), Some(tb)) = (wa, wb) else {
+        return venue_similarity(a, b);
+    };
+    let v = indel_similarity(a, b);
+    if v >= 1.0 || !spans_meet(a.as_bytes(), ta, b.as_bytes(), tb) {
+        v
+    } else {
+        v.max(token_set_with(a, b, wa, wb))
+    }
+}
+
 /// `token_set_similarity` for ASCII strings, with the same arithmetic.
 fn token_set_ascii(a: &[u8], b: &[u8], s: &mut Scratch) -> f64 {
     let Scratch { ta, tb, da, db } = s;
     spans(a, ta);
     spans(b, tb);
+    token_set_spans(a, b, ta, tb, da, db)
+}
+
+/// The token-set measure over sorted, unique word spans of two ASCII strings.
+fn token_set_spans(
+    a: &[u8],
+    b: &[u8],
+    ta: &[Span],
+    tb: &[Span],
+    da: &mut Vec<u8>,
+    db: &mut Vec<u8>,
+) -> f64 {
     if ta.is_empty() || tb.is_empty() {
         return 0.0;
     }
@@ -406,6 +481,29 @@ mod tests {
             for b in &samples {
                 let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
                 assert_eq!(lcs_len(&x, &y), naive_lcs(&x, &y), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn presplit_words_give_the_same_scores() {
+        let samples = [
+            "",
+            "copper",
+            "copper main ave",
+            "main copper",
+            "salsa social salsa",
+            "social salsa with dj ana",
+            "a\tb",
+            "caf\u{e9} copper",
+        ];
+        for a in samples {
+            for b in samples {
+                let (mut wa, mut wb) = (Vec::new(), Vec::new());
+                let wa = word_spans(a, &mut wa).then_some(&wa[..]);
+                let wb = word_spans(b, &mut wb).then_some(&wb[..]);
+                assert_eq!(token_set_with(a, b, wa, wb), token_set_similarity(a, b));
+                assert_eq!(venue_similarity_with(a, b, wa, wb), venue_similarity(a, b));
             }
         }
     }
