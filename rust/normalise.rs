@@ -6,6 +6,11 @@
 use caseless::Caseless;
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
+thread_local! {
+    /// The NFKC and case-folded forms of the non-ASCII value being folded.
+    static FOLD_SCRATCH: std::cell::RefCell<(String, String)> = std::cell::RefCell::default();
+}
+
 /// Fold `s` into `out`: NFKC + casefold (non-ASCII only), every run of
 /// punctuation or whitespace becomes one space, trimmed at both ends.
 pub fn fold_text_into(s: &str, out: &mut String) {
@@ -15,17 +20,24 @@ pub fn fold_text_into(s: &str, out: &mut String) {
     } else {
         // NFKC(casefold(NFKC(s))), skipping each NFKC pass the quick check proves a no-op
         // (most non-ASCII text - accents, emoji - is already NFKC).
-        let nfkc: std::borrow::Cow<'_, str> = if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
-            std::borrow::Cow::Borrowed(s)
-        } else {
-            std::borrow::Cow::Owned(s.nfkc().collect())
-        };
-        let folded: String = nfkc.chars().default_case_fold().collect();
-        if is_nfkc_quick(folded.chars()) == IsNormalized::Yes {
-            push_folded(folded.chars(), out);
-        } else {
-            push_folded(folded.nfkc(), out);
-        }
+        // Two reused scratch strings per thread: no allocation per non-ASCII value.
+        FOLD_SCRATCH.with(|cell| {
+            let (nfkc, folded) = &mut *cell.borrow_mut();
+            let nfkc: &str = if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+                s
+            } else {
+                nfkc.clear();
+                nfkc.extend(s.nfkc());
+                nfkc
+            };
+            folded.clear();
+            folded.extend(nfkc.chars().default_case_fold());
+            if is_nfkc_quick(folded.chars()) == IsNormalized::Yes {
+                push_folded(folded.chars(), out);
+            } else {
+                push_folded(folded.nfkc(), out);
+            }
+        });
     }
 }
 

@@ -55,6 +55,11 @@ impl Arena {
         self.offsets.push(self.values.len() as i64);
     }
 
+    fn reserve(&mut self, strings: usize, bytes: usize) {
+        self.values.reserve(bytes);
+        self.offsets.reserve(strings);
+    }
+
     fn append(&mut self, other: &Arena) {
         let base = self.values.len() as i64;
         self.values.push_str(&other.values);
@@ -195,12 +200,39 @@ struct Inputs<'a> {
     batch: &'a RecordBatch,
 }
 
+/// Hashes a memo's string keys with xxh3 rather than SipHash: no adversary picks them,
+/// and the lookup runs once per row.
+#[derive(Default, Clone, Copy)]
+struct BuildXxh3;
+
+impl std::hash::BuildHasher for BuildXxh3 {
+    type Hasher = Xxh3Hasher;
+    fn build_hasher(&self) -> Xxh3Hasher {
+        Xxh3Hasher(0)
+    }
+}
+
+/// Folds each written chunk's xxh3-64 into the state (a `str` writes its bytes, then 0xff).
+struct Xxh3Hasher(u64);
+
+impl std::hash::Hasher for Xxh3Hasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = self.0.rotate_left(23) ^ xxh3_64(bytes);
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.0 = self.0.rotate_left(7) ^ u64::from(b);
+    }
+}
+
 /// Folded forms of a city seen earlier in the chunk: few distinct values repeat many
 /// times, and non-ASCII ones are the costly ones to fold.
 #[derive(Default)]
 struct Memo<'a> {
     // raw -> (plain fold, fuzzy form, xxh3-64 of the plain fold)
-    seen: std::collections::HashMap<&'a str, (String, String, u64)>,
+    seen: std::collections::HashMap<&'a str, (String, String, u64), BuildXxh3>,
 }
 
 impl<'a> Memo<'a> {
@@ -245,7 +277,32 @@ fn completeness(batch: &RecordBatch, rows: Range<usize>) -> Vec<u32> {
 }
 
 fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
-    let mut out = Prepared::default();
+    // Sized up front: growing a chunk's columns by doubling costs copies and page faults.
+    let n = rows.len();
+    let arena = |bytes_per_row: usize| Arena {
+        values: String::with_capacity(n * bytes_per_row),
+        offsets: Vec::with_capacity(n + 1),
+    };
+    let mut out = Prepared {
+        title_norm: arena(24),
+        venue_norm: arena(16),
+        city_norm: arena(12),
+        place_norm: arena(24),
+        exact: Vec::with_capacity(n),
+        source_key: Vec::with_capacity(n),
+        start: Vec::with_capacity(n),
+        source: Vec::with_capacity(n),
+        city_hash: Vec::with_capacity(n),
+        ..Prepared::default()
+    };
+    for a in [
+        &mut out.title_norm,
+        &mut out.venue_norm,
+        &mut out.city_norm,
+        &mut out.place_norm,
+    ] {
+        a.offsets.push(0);
+    }
     let (mut title_fold, mut title, mut place, mut key_buf) =
         (String::new(), String::new(), String::new(), Vec::new());
     let (mut venue_fold, mut venue) = (String::new(), String::new());
@@ -279,6 +336,24 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
     }
     out.completeness = completeness(inp.batch, rows);
     out
+}
+
+/// Room for every part at once: growing by doubling would copy a million rows' text
+/// several times over.
+fn reserve(into: &mut Prepared, parts: &[Prepared], batch_rows: usize) {
+    let text = |f: fn(&Prepared) -> &Arena| parts.iter().map(|p| f(p).values.len()).sum::<usize>();
+    let rows: usize = parts.iter().map(Prepared::len).sum();
+    into.title_norm.reserve(rows, text(|p| &p.title_norm));
+    into.venue_norm.reserve(rows, text(|p| &p.venue_norm));
+    into.city_norm.reserve(rows, text(|p| &p.city_norm));
+    into.place_norm.reserve(rows, text(|p| &p.place_norm));
+    into.exact.reserve(rows);
+    into.source_key.reserve(rows);
+    into.start.reserve(rows);
+    into.source.reserve(rows);
+    into.city_hash.reserve(rows);
+    into.completeness.reserve(rows);
+    into.day.reserve(batch_rows);
 }
 
 fn append(into: &mut Prepared, part: Prepared) {
@@ -334,6 +409,7 @@ pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
         } else {
             (0..n.div_ceil(CHUNK_ROWS)).map(chunk).collect()
         };
+        reserve(&mut all, &parts, n);
         for part in parts {
             append(&mut all, part);
         }
