@@ -73,7 +73,8 @@ def core_frame(frame: pl.DataFrame) -> pl.DataFrame:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise DedupInputError(f"column 'timezone' holds an unknown zone {zone!r}") from None
-    extra: list[pl.Expr | pl.Series] = [_local_days(frame, zones)]
+    local_day = _local_days(frame, zones)
+    extra: list[pl.Expr | pl.Series] = [local_day]
     sources = schema.get("sources")
     # Only events merged earlier (more than one provenance entry) need it.
     if isinstance(sources, pl.List) and (frame["sources"].list.len().max() or 0) > 1:  # type: ignore[operator]
@@ -81,4 +82,7 @@ def core_frame(frame: pl.DataFrame) -> pl.DataFrame:
         # must see them all, or a second dedup could chain what the first kept apart.
         names = pl.col("sources").list.eval(pl.element().struct.field("source"))
         extra.append(names.list.join("\x1f").alias("provenance"))
+    if len(extra) == 1 and "local_day" not in frame.columns:
+        # One new column: hstack adds it without the cost of a query plan.
+        return frame.hstack([local_day]).rechunk()
     return frame.with_columns(extra).rechunk()
