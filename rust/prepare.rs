@@ -303,8 +303,7 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
     ] {
         a.offsets.push(0);
     }
-    let (mut title_fold, mut title, mut place, mut key_buf) =
-        (String::new(), String::new(), String::new(), Vec::new());
+    let (mut title_fold, mut title, mut key_buf) = (String::new(), String::new(), Vec::new());
     let (mut venue_fold, mut venue) = (String::new(), String::new());
     // Cities repeat in every chunk; venue spellings mostly do not, so only cities are memoised.
     let mut cities = Memo::default();
@@ -314,19 +313,18 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
         let (city, _, city_hash) = cities.get(inp.city.get(i).unwrap_or(""), city_forms);
         venue_norm_into(inp.venue.get(i).unwrap_or(""), &mut venue_fold, &mut venue);
         // Venue names the place best; the city is the fallback when no venue is known.
-        place.clear();
-        place.push_str(if venue_fold.is_empty() {
+        let place: &str = if venue_fold.is_empty() {
             city
         } else {
             &venue_fold
-        });
+        };
         let start = inp.start[i];
         out.exact
-            .push(exact_key_with(&mut key_buf, &title_fold, &place, start));
+            .push(exact_key_with(&mut key_buf, &title_fold, place, start));
         out.title_norm.push(&title);
         out.venue_norm.push(&venue);
         out.city_norm.push(city);
-        out.place_norm.push(&place);
+        out.place_norm.push(place);
         out.city_hash.push(*city_hash);
         let source = inp.source.get(i).unwrap_or("");
         out.source_key
@@ -356,17 +354,60 @@ fn reserve(into: &mut Prepared, parts: &[Prepared], batch_rows: usize) {
     into.day.reserve(batch_rows);
 }
 
-fn append(into: &mut Prepared, part: Prepared) {
-    into.title_norm.append(&part.title_norm);
-    into.venue_norm.append(&part.venue_norm);
-    into.city_norm.append(&part.city_norm);
-    into.place_norm.append(&part.place_norm);
-    into.exact.extend(part.exact);
-    into.source_key.extend(part.source_key);
-    into.start.extend(part.start);
-    into.source.extend(part.source);
-    into.city_hash.extend(part.city_hash);
-    into.completeness.extend(part.completeness);
+/// Append every part, each column on its own task: the columns are independent, and
+/// at a million rows copying them one after another is a sizeable serial step.
+fn append_all(into: &mut Prepared, parts: &[Prepared]) {
+    let Prepared {
+        title_norm,
+        venue_norm,
+        city_norm,
+        place_norm,
+        exact,
+        source_key,
+        start,
+        source,
+        city_hash,
+        completeness,
+        ..
+    } = into;
+    fn vec<T: Copy + Send + Sync>(into: &mut Vec<T>, parts: &[Prepared], f: fn(&Prepared) -> &[T]) {
+        for p in parts {
+            into.extend_from_slice(f(p));
+        }
+    }
+    fn arena(into: &mut Arena, parts: &[Prepared], f: fn(&Prepared) -> &Arena) {
+        for p in parts {
+            into.append(f(p));
+        }
+    }
+    let rows: usize = parts.iter().map(Prepared::len).sum();
+    if rows < crate::dedup::PAR_MIN {
+        arena(title_norm, parts, |p| &p.title_norm);
+        arena(venue_norm, parts, |p| &p.venue_norm);
+        arena(city_norm, parts, |p| &p.city_norm);
+        arena(place_norm, parts, |p| &p.place_norm);
+        vec(exact, parts, |p| &p.exact);
+        vec(source_key, parts, |p| &p.source_key);
+        vec(start, parts, |p| &p.start);
+        vec(source, parts, |p| &p.source);
+        vec(city_hash, parts, |p| &p.city_hash);
+        vec(completeness, parts, |p| &p.completeness);
+        return;
+    }
+    rayon::scope(|s| {
+        s.spawn(|_| arena(title_norm, parts, |p| &p.title_norm));
+        s.spawn(|_| arena(venue_norm, parts, |p| &p.venue_norm));
+        s.spawn(|_| arena(city_norm, parts, |p| &p.city_norm));
+        s.spawn(|_| arena(place_norm, parts, |p| &p.place_norm));
+        s.spawn(|_| vec(exact, parts, |p| &p.exact));
+        s.spawn(|_| vec(source_key, parts, |p| &p.source_key));
+        s.spawn(|_| {
+            vec(start, parts, |p| &p.start);
+            vec(source, parts, |p| &p.source);
+            vec(city_hash, parts, |p| &p.city_hash);
+            vec(completeness, parts, |p| &p.completeness);
+        });
+    });
 }
 
 /// Normalise and key every row of every batch (rows numbered across batches).
@@ -410,9 +451,7 @@ pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
             (0..n.div_ceil(CHUNK_ROWS)).map(chunk).collect()
         };
         reserve(&mut all, &parts, n);
-        for part in parts {
-            append(&mut all, part);
-        }
+        append_all(&mut all, &parts);
         all.day.extend(day);
     }
     Ok(all)
