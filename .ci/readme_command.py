@@ -1,4 +1,4 @@
-"""Print one of the README's two set-up commands, so CI runs exactly what users read."""
+"""Print one of the README's two set-up commands (tests check .ci/run runs the same)."""
 
 import re
 import sys

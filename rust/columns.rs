@@ -47,7 +47,8 @@ impl StrColumn<'_> {
     }
 }
 
-fn column<'a>(batch: &'a RecordBatch, name: &str) -> CoreResult<&'a ArrayRef> {
+/// The named column, or an error listing the columns the frame does have.
+pub fn column<'a>(batch: &'a RecordBatch, name: &str) -> CoreResult<&'a ArrayRef> {
     batch
         .column_by_name(name)
         .ok_or_else(|| CoreError::MissingColumn {

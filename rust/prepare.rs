@@ -149,17 +149,7 @@ impl Prepared {
 /// The `local_day` column: a Date32 (polars Date) or an integer count of days.
 fn day_column(batch: &RecordBatch) -> CoreResult<Vec<Option<i64>>> {
     let name = "local_day";
-    let array = batch
-        .column_by_name(name)
-        .ok_or_else(|| CoreError::MissingColumn {
-            column: name.to_string(),
-            available: batch
-                .schema()
-                .fields()
-                .iter()
-                .map(|f| f.name().clone())
-                .collect(),
-        })?;
+    let array = crate::columns::column(batch, name)?;
     let n = array.len();
     let valid = |i: usize| array.is_valid(i);
     Ok(match array.data_type() {
