@@ -24,11 +24,8 @@ import polars as pl
 from loguru import logger
 
 from dancescrape import __version__
-from dancescrape.alerts.base import Alert, Severity
 from dancescrape.dedup.cache import HashCache, HashCacheError
-from dancescrape.dedup.core import dedup
-from dancescrape.dedup.options import DedupOptions
-from dancescrape.errors import DocumentError, PluginError, SinkError, SourceError
+from dancescrape.errors import DocumentError, PluginError, SourceError
 from dancescrape.extract.base import ExtractContext, Extractor
 from dancescrape.fetch.conditional import ValidatorStore
 from dancescrape.fetch.fetcher import Fetcher
@@ -39,7 +36,9 @@ from dancescrape.model.event import Event
 from dancescrape.model.schema import empty_frame, events_to_frame
 from dancescrape.normalise.normaliser import normalise_frame
 from dancescrape.ops.config import Settings, SourceSettings
-from dancescrape.ops.secrets import mask_secrets
+from dancescrape.pipeline.deduplicate import deduplicate
+from dancescrape.pipeline.names import source_name
+from dancescrape.pipeline.publish import send_alerts, write_sinks
 from dancescrape.pipeline.report import RunReport
 from dancescrape.pipeline.window import Window
 from dancescrape.plugins.host import PluginHost, Registered
@@ -54,7 +53,7 @@ from dancescrape.sources.crawl import (
     sitemap_text,
 )
 
-__all__ = ["Pipeline", "Progress", "source_name"]
+__all__ = ["Pipeline", "Progress"]
 
 
 @dataclass(slots=True)
@@ -107,14 +106,6 @@ def _run_async(work: Coroutine[Any, Any, RunReport]) -> RunReport:
         return runner.run(work)
 
 
-def source_name(spec: str) -> str:
-    """A readable default name: the host of a URL, the stem of a path."""
-    parsed = urlparse(spec)
-    if parsed.scheme in ("http", "https", "webcal") and parsed.hostname:
-        return parsed.hostname
-    return Path(parsed.path or spec).stem or spec
-
-
 class Pipeline:
     def __init__(
         self,
@@ -153,59 +144,13 @@ class Pipeline:
             self.report.targets = len(targets)
             events = await self._harvest(targets)
             frame = self._build_frame(events)
-            deduped = dedup(frame, self._dedup_options())
-            self.report.duplicates_merged = deduped.stats.merged
-            self.report.pairs_for_review = deduped.review.height
-            self._write(self._stamp(deduped.events))
+            events_out = deduplicate(frame, self.settings, self.report)
+            write_sinks(events_out, self.settings, self.host, self.report)
         finally:
             self.report.finished_at = datetime.now(UTC)
-            self._alert()
+            send_alerts(self.settings, self.host, self.report)
             self.host.notify("run_finished", run=info, report=self.report)
         return self.report
-
-    # -- dedup and the hash cache --------------------------------------------------------
-
-    def _dedup_options(self) -> DedupOptions:
-        conf = self.settings.dedup
-        return DedupOptions(
-            window_minutes=conf.window_minutes,
-            accept=conf.accept,
-            review=conf.review,
-            venue_reject=conf.venue_reject,
-            # The first source in the config leads a merged event.
-            source_priority=tuple(s.name or source_name(s.url) for s in self.settings.sources),
-        )
-
-    def _cache_path(self) -> Path | None:
-        configured = self.settings.dedup.cache_path
-        if configured is not None:
-            return Path(configured) if configured else None
-        for spec in self.settings.sinks:
-            kind, _, target = spec.partition(":")
-            if kind == "sqlite":
-                return Path(target + ".hashcache")
-        return None
-
-    def _stamp(self, events: pl.DataFrame) -> pl.DataFrame:
-        """first_seen/last_seen from the hash cache; this run's time when there is none."""
-        now = datetime.now(UTC)
-        path = self._cache_path()
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                cache = HashCache.open(path)
-                stamped = cache.observe(events, now)
-                cache.save()
-                counts = dict(stamped["change"].value_counts().iter_rows())
-                self.report.events_new = counts.get("new", 0)
-                self.report.events_changed = counts.get("changed", 0)
-                return stamped.drop("change")
-            except (HashCacheError, OSError) as exc:
-                self.report.add("cache", str(path), f"{exc}; first_seen is this run's time")
-        return events.with_columns(
-            first_seen=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
-            last_seen=pl.lit(now, dtype=pl.Datetime("us", "UTC")),
-        )
 
     # -- sources ---------------------------------------------------------------------------
 
@@ -522,64 +467,3 @@ class Pipeline:
             normalise_frame(events_to_frame(kept[i : i + size])) for i in range(0, len(kept), size)
         ]
         return pl.concat(batches) if batches else empty_frame()
-
-    # -- sinks and alerts ------------------------------------------------------------------
-
-    def _write(self, frame: pl.DataFrame) -> None:
-        kinds = self.host.sinks()
-        size = self.settings.run.batch_size
-        for spec in self.settings.sinks:
-            kind, _, target = spec.partition(":")
-            shown = mask_secrets(spec)
-            registered = kinds.get(kind)
-            if registered is None:
-                self.report.sinks_failed += 1
-                self.report.add(
-                    "sink", shown, f"unknown sink kind {kind!r} (known: {', '.join(sorted(kinds))})"
-                )
-                continue
-            try:
-                sink = registered.component(target)
-                sink.open()
-                written = 0
-                try:
-                    for offset in range(0, frame.height, size):
-                        written += sink.write(frame.slice(offset, size))
-                finally:
-                    sink.close()
-                self.report.events_written[shown] = written
-                logger.info("wrote {} events to {}", written, shown)
-            except SinkError as exc:
-                self.report.sinks_failed += 1
-                self.report.add("sink", shown, mask_secrets(str(exc)))
-            except Exception as exc:
-                self.report.sinks_failed += 1
-                self.report.add(
-                    "sink", shown, mask_secrets(str(self.host.guard(registered, "write")(exc)))
-                )
-
-    def _alert(self) -> None:
-        report = self.report
-        if not report.problems:
-            return
-        severity: Severity = "error" if report.outcome == "failed" else "warning"
-        first = report.problems[:5]
-        alert = Alert(
-            severity=severity,
-            title=f"run {report.run_id} {report.outcome}",
-            message=f"{len(report.problems)} problem(s); first: "
-            + "; ".join(f"[{p.stage}] {p.subject}: {p.reason}" for p in first),
-            details={"run_id": report.run_id, "outcome": report.outcome},
-        )
-        channels = self.host.alert_channels()
-        for name in self.settings.alerts:
-            registered = channels.get(name)
-            if registered is None:
-                report.add(
-                    "alert", name, f"unknown alert channel (known: {', '.join(sorted(channels))})"
-                )
-                continue
-            try:
-                registered.component().send(alert)
-            except Exception as exc:
-                report.add("alert", name, str(self.host.guard(registered, "send")(exc)))
