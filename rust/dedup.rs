@@ -775,6 +775,12 @@ pub fn dedup_batches(
     let rows = RecordBatch::try_from_iter(cols)?;
 
     let rv = &out.review;
+    // Nullable, so a score that was never computed (no venue) stays null.
+    let f64s = |get: fn(&PairScore) -> Option<f64>| -> ArrayRef {
+        Arc::new(Float64Array::from(
+            rv.iter().map(|x| get(&x.2)).collect::<Vec<_>>(),
+        ))
+    };
     let review_cols: Vec<(&str, ArrayRef)> = vec![
         (
             "left_row",
@@ -788,30 +794,10 @@ pub fn dedup_batches(
                 rv.iter().map(|x| x.1).collect::<Vec<_>>(),
             )),
         ),
-        (
-            "score",
-            Arc::new(Float64Array::from(
-                rv.iter().map(|x| x.2.score).collect::<Vec<_>>(),
-            )),
-        ),
-        (
-            "title_score",
-            Arc::new(Float64Array::from(
-                rv.iter().map(|x| x.2.title).collect::<Vec<_>>(),
-            )),
-        ),
-        (
-            "venue_score",
-            Arc::new(Float64Array::from(
-                rv.iter().map(|x| x.2.venue).collect::<Vec<_>>(),
-            )),
-        ),
-        (
-            "minutes",
-            Arc::new(Float64Array::from(
-                rv.iter().map(|x| x.2.minutes).collect::<Vec<_>>(),
-            )),
-        ),
+        ("score", f64s(|s| Some(s.score))),
+        ("title_score", f64s(|s| Some(s.title))),
+        ("venue_score", f64s(|s| s.venue)),
+        ("minutes", f64s(|s| Some(s.minutes))),
         (
             "reason",
             Arc::new(StringArray::from(
