@@ -2,51 +2,36 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
+from clirun import run_cli
 from dancescrape import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DANCESCRAPE_LOAD_PLUGINS": ""}
-    return subprocess.run(
-        [sys.executable, "-m", "dancescrape", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_version() -> None:
-    out = _cli("--version")
+    out = run_cli("--version")
     assert out.returncode == 0 and __version__ in out.stdout
 
 
 def test_embedded_default_harvests_the_bundled_examples(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    first = _cli("run", "--no-progress", cwd=tmp_path)
+    first = run_cli("run", "--no-progress", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     db = tmp_path / "dancescrape.db"
     count = sqlite3.connect(db).execute("SELECT count(*) FROM events").fetchone()[0]
     # Weekly series keep the default window (today + 120 days) populated whatever today is.
     assert count >= 3 * 16
-    again = _cli("run", "--no-progress", cwd=tmp_path)
+    again = run_cli("run", "--no-progress", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert sqlite3.connect(db).execute("SELECT count(*) FROM events").fetchone()[0] == count
 
 
 def test_a_run_that_fetches_nothing_fails(tmp_path: Path) -> None:
-    out = _cli(
+    out = run_cli(
         "run",
         "--no-progress",
         "--source",
@@ -60,7 +45,7 @@ def test_a_run_that_fetches_nothing_fails(tmp_path: Path) -> None:
 
 
 def test_missing_source_and_unknown_sink_are_named(tmp_path: Path) -> None:
-    out = _cli(
+    out = run_cli(
         "run",
         "--no-progress",
         "--source",
@@ -82,7 +67,7 @@ def test_missing_source_and_unknown_sink_are_named(tmp_path: Path) -> None:
 
 
 def test_bad_flags_are_explained() -> None:
-    out = _cli("run", "--from", "next tuesday")
+    out = run_cli("run", "--from", "next tuesday")
     assert out.returncode == 2 and "'next tuesday' is not an ISO date" in out.stderr
-    out = _cli("run", "--timezone", "Mars/Base")
+    out = run_cli("run", "--timezone", "Mars/Base")
     assert out.returncode == 1 and "Mars/Base" in out.stderr

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from clirun import run_cli
 from loopback import Reply, serve
 
 WINDOW = ["--from", "2026-12-01", "--to", "2027-03-31"]
@@ -49,21 +47,6 @@ BAD_ROUTES = {
 }
 
 
-def _run(
-    args: list[str], cwd: Path, env_extra: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DANCESCRAPE_LOAD_PLUGINS": "", **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "dancescrape", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def _rows(db: Path) -> dict[tuple[str, str], dict[str, Any]]:
     con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row
@@ -92,12 +75,12 @@ def harvest(examples_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
                 }
             )
         )
-        first = _run(
-            ["run", "--config", str(config), *WINDOW, "--report", str(work / "r1.json")], work
+        first = run_cli(
+            "run", "--config", str(config), *WINDOW, "--report", str(work / "r1.json"), cwd=work
         )
         rows_first = _rows(work / "events.db")
-        second = _run(
-            ["run", "--config", str(config), *WINDOW, "--report", str(work / "r2.json")], work
+        second = run_cli(
+            "run", "--config", str(config), *WINDOW, "--report", str(work / "r2.json"), cwd=work
         )
     return {
         "first": first,
