@@ -18,7 +18,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if text.isascii() and text.isdigit():
         return float(int(text))
     try:
         when = parsedate_to_datetime(text)
