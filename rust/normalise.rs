@@ -30,8 +30,16 @@ pub fn fold_text_into(s: &str, out: &mut String) {
                 nfkc.extend(s.nfkc());
                 nfkc
             };
+            // Case folding maps each character on its own, so ASCII (most of any
+            // title) skips the table search.
             folded.clear();
-            folded.extend(nfkc.chars().default_case_fold());
+            for c in nfkc.chars() {
+                if c.is_ascii() {
+                    folded.push(c.to_ascii_lowercase());
+                } else {
+                    folded.extend(std::iter::once(c).default_case_fold());
+                }
+            }
             if is_nfkc_quick(folded.chars()) == IsNormalized::Yes {
                 push_folded(folded.chars(), out);
             } else {
