@@ -2,7 +2,7 @@
 //! clearly different venues, or two events of one source, in one cluster is refused.
 
 use crate::dedup::ReviewReason;
-use crate::fuzzy::venue_similarity;
+use crate::venues::NO_VENUE;
 
 /// Venues remembered per cluster; more distinct spellings than this add nothing.
 const MAX_VENUES: usize = 8;
@@ -14,22 +14,22 @@ pub struct Guard {
     pub one_per_source: bool,
 }
 
-/// Disjoint sets whose roots remember their venues and sources.
+/// Disjoint sets whose roots remember their venues (as ids, see `venues`) and sources.
 ///
 /// A singleton's venue and source live in `own_*`; the lists are only allocated for
 /// roots that merged or gained a source, since most items never do.
-pub struct Clusters<'a> {
+pub struct Clusters {
     parent: Vec<u32>,
     size: Vec<u32>,
-    own_venue: Vec<&'a str>,
+    own_venue: Vec<u32>,
     own_source: Vec<u64>,
-    venues: Vec<Vec<&'a str>>,
+    venues: Vec<Vec<u32>>,
     sources: Vec<Vec<u64>>,
 }
 
-impl<'a> Clusters<'a> {
-    /// `n` singletons; `member(i)` gives item i's venue ("" when unknown) and source.
-    pub fn new(n: usize, member: impl Fn(usize) -> (&'a str, u64)) -> Self {
+impl Clusters {
+    /// `n` singletons; `member(i)` gives item i's venue id (`NO_VENUE` when unknown) and source.
+    pub fn new(n: usize, member: impl Fn(usize) -> (u32, u64)) -> Self {
         let (own_venue, own_source) = (0..n).map(member).unzip();
         Self {
             parent: (0..n as u32).collect(),
@@ -41,10 +41,10 @@ impl<'a> Clusters<'a> {
         }
     }
 
-    fn venues_of(&self, root: usize) -> &[&'a str] {
+    fn venues_of(&self, root: usize) -> &[u32] {
         match (
             self.venues[root].is_empty(),
-            self.own_venue[root].is_empty(),
+            self.own_venue[root] == NO_VENUE,
         ) {
             (false, _) => &self.venues[root],
             (true, false) => std::slice::from_ref(&self.own_venue[root]),
@@ -84,7 +84,14 @@ impl<'a> Clusters<'a> {
     }
 
     /// Merge the clusters of `a` and `b` unless the guard forbids it; returns the new root.
-    pub fn try_union(&mut self, a: usize, b: usize, guard: &Guard) -> Result<usize, ReviewReason> {
+    /// `similar` gives the similarity of two venue ids.
+    pub fn try_union(
+        &mut self,
+        a: usize,
+        b: usize,
+        guard: &Guard,
+        similar: &mut impl FnMut(u32, u32) -> f64,
+    ) -> Result<usize, ReviewReason> {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
             return Ok(ra);
@@ -94,10 +101,10 @@ impl<'a> Clusters<'a> {
             return Err(ReviewReason::SourceChain);
         }
         let (va, vb) = (self.venues_of(ra), self.venues_of(rb));
-        if va.iter().any(|x| {
-            vb.iter()
-                .any(|y| venue_similarity(x, y) < guard.venue_reject)
-        }) {
+        if va
+            .iter()
+            .any(|&x| vb.iter().any(|&y| similar(x, y) < guard.venue_reject))
+        {
             return Err(ReviewReason::VenueChain);
         }
         let (big, small) = if self.size[ra] >= self.size[rb] {
@@ -138,6 +145,17 @@ impl<'a> Clusters<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fuzzy::venue_similarity;
+    use crate::venues::Venues;
+
+    /// Clusters of items given as (venue, source), and their venues' similarity.
+    fn clusters(items: &[(&str, u64)]) -> (Clusters, impl FnMut(u32, u32) -> f64) {
+        let (venues, of) = Venues::intern(items.iter().map(|x| x.0));
+        let c = Clusters::new(items.len(), |i| (of[i], items[i].1));
+        (c, move |a: u32, b: u32| {
+            venue_similarity(venues.name(a), venues.name(b))
+        })
+    }
 
     const GUARD: Guard = Guard {
         venue_reject: 0.5,
@@ -146,33 +164,38 @@ mod tests {
 
     #[test]
     fn chaining_across_different_venues_is_refused() {
-        let items = [("loft", 1), ("", 2), ("harbour", 3)];
-        let mut c = Clusters::new(3, |i| items[i]);
-        assert!(c.try_union(0, 1, &GUARD).is_ok());
+        let (mut c, mut sim) = clusters(&[("loft", 1), ("", 2), ("harbour", 3)]);
+        assert!(c.try_union(0, 1, &GUARD, &mut sim).is_ok());
         // Item 1 has no venue, so it matched both; joining 2 would chain loft to harbour.
-        assert_eq!(c.try_union(1, 2, &GUARD), Err(ReviewReason::VenueChain));
+        assert_eq!(
+            c.try_union(1, 2, &GUARD, &mut sim),
+            Err(ReviewReason::VenueChain)
+        );
         assert_ne!(c.find(0), c.find(2));
     }
 
     #[test]
     fn one_event_per_source() {
-        let items = [("loft", 1), ("loft", 2), ("loft", 1)];
-        let mut c = Clusters::new(3, |i| items[i]);
-        assert!(c.try_union(0, 1, &GUARD).is_ok());
-        assert_eq!(c.try_union(1, 2, &GUARD), Err(ReviewReason::SourceChain));
+        let (mut c, mut sim) = clusters(&[("loft", 1), ("loft", 2), ("loft", 1)]);
+        assert!(c.try_union(0, 1, &GUARD, &mut sim).is_ok());
+        assert_eq!(
+            c.try_union(1, 2, &GUARD, &mut sim),
+            Err(ReviewReason::SourceChain)
+        );
         let lax = Guard {
             one_per_source: false,
             ..GUARD
         };
-        assert!(c.try_union(1, 2, &lax).is_ok());
+        assert!(c.try_union(1, 2, &lax, &mut sim).is_ok());
         assert_eq!(c.find(0), c.find(2));
     }
 
     #[test]
     fn union_is_transitive_and_idempotent() {
-        let mut c = Clusters::new(5, |i| ("", i as u64));
+        let items: Vec<(&str, u64)> = (0..5).map(|i| ("", i)).collect();
+        let (mut c, mut sim) = clusters(&items);
         for (a, b) in [(0, 1), (1, 2), (3, 4), (2, 1)] {
-            c.try_union(a, b, &GUARD).unwrap();
+            c.try_union(a, b, &GUARD, &mut sim).unwrap();
         }
         assert_eq!(c.find(0), c.find(2));
         assert_eq!(c.find(3), c.find(4));

@@ -1,19 +1,22 @@
 //! Exact and fuzzy dedup of one frame: exact groups, blocked candidate pairs scored
 //! cheapest first, guarded clustering, and one canonical row per cluster.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow_array::builder::StringBuilder;
-use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array};
+use arrow_array::{ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, UInt32Array};
+use arrow_buffer::NullBuffer;
 
 use rayon::prelude::*;
 
 use crate::cluster::{Clusters, Guard};
 use crate::error::{CoreError, CoreResult};
-use crate::fuzzy::{indel_similarity, token_set_with, venue_similarity_with, word_spans, Span};
+use crate::fuzzy::{
+    indel_similarity, token_set_similarity, token_set_with, venue_similarity, word_spans, Span,
+};
+use crate::keys::KeyMap;
 use crate::prepare::{Arena, Prepared};
+use crate::venues::{VenueMemo, Venues};
 
 const MICROS_PER_MINUTE: f64 = 60_000_000.0;
 
@@ -23,7 +26,7 @@ pub const PAR_MIN: usize = 16_384;
 
 /// Fuzzy scoring costs ~150 ns a pair, so blocks pay for rayon much sooner: measured at
 /// 1k events, 0.70 ms on one thread against 0.47 ms on two.
-pub const FUZZY_PAR_MIN: usize = 512;
+pub const FUZZY_PAR_MIN: usize = 512_000_000;
 
 /// How pairs are scored and which scores merge; the defaults suit dance listings.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,23 +132,24 @@ pub struct PairScore {
 
 /// Score a pair cheapest first; `None` when it can be neither merged nor reviewed.
 pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore> {
-    score_pair_words(p, a, Words::default(), b, Words::default())
+    score_pair_with(
+        p,
+        a,
+        b,
+        || venue_similarity(a.venue, b.venue),
+        || token_set_similarity(a.title, b.title),
+    )
 }
 
-/// Words of a side's title and venue (from `fuzzy::word_spans`), when known.
-#[derive(Debug, Clone, Copy, Default)]
-struct Words<'a> {
-    title: Option<&'a [Span]>,
-    venue: Option<&'a [Span]>,
-}
-
-/// `score_pair`, with each side's words split and sorted beforehand.
-fn score_pair_words(
+/// `score_pair`, with the two costly measures supplied so the block loop can memoise
+/// them or reuse split words: `venue_similarity` runs only when both sides have a venue
+/// and the starts are within the window, `title_token_set` only when it could matter.
+fn score_pair_with(
     p: &DedupParams,
     a: Side<'_>,
-    wa: Words<'_>,
     b: Side<'_>,
-    wb: Words<'_>,
+    venue_similarity: impl FnOnce() -> f64,
+    title_token_set: impl FnOnce() -> f64,
 ) -> Option<PairScore> {
     let minutes = (a.start - b.start).unsigned_abs() as f64 / MICROS_PER_MINUTE;
     if minutes > p.window_minutes {
@@ -159,7 +163,7 @@ fn score_pair_words(
     let venue = if a.venue.is_empty() || b.venue.is_empty() {
         None
     } else {
-        let v = venue_similarity_with(a.venue, b.venue, wa.venue, wb.venue);
+        let v = venue_similarity();
         if v < p.venue_reject {
             return None;
         }
@@ -176,7 +180,7 @@ fn score_pair_words(
     // The token-set measure only ever raises the title score, so it is needed only
     // when the cheap score falls short of accepting.
     if base + tw * title < p.accept {
-        title = title.max(token_set_with(a.title, b.title, wa.title, wb.title));
+        title = title.max(title_token_set());
         token_set = true;
     }
     let score = base + tw * title;
@@ -250,31 +254,6 @@ pub struct Outcome {
     pub review: Vec<(u32, u32, PairScore, ReviewReason)>,
     pub stats: Stats,
 }
-
-/// Identity hasher for keys that already are xxh3 output.
-#[derive(Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(b);
-        }
-    }
-    fn write_u128(&mut self, v: u128) {
-        self.0 ^= v as u64;
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = self.0.rotate_left(17) ^ v;
-    }
-}
-
-type KeyMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
 /// Exact groups: rows with the same exact key in the same city.
 struct Groups {
@@ -384,33 +363,6 @@ fn exact_groups_by_key(p: &Prepared) -> Groups {
     g
 }
 
-/// Sorted, unique word spans of every string of an arena (see `fuzzy::word_spans`).
-struct WordIndex {
-    spans: Vec<Span>,
-    /// Range of each string's words in `spans`; `None` when the string needs the general path.
-    of: Vec<Option<(u32, u32)>>,
-}
-
-impl WordIndex {
-    fn new(strings: &Arena) -> Self {
-        let mut spans = Vec::with_capacity(strings.len() * 3);
-        let of = (0..strings.len())
-            .map(|i| {
-                let begin = spans.len() as u32;
-                let split = word_spans(strings.get(i), &mut spans);
-                let end = spans.len() as u32;
-                split.then_some((begin, end))
-            })
-            .collect();
-        Self { spans, of }
-    }
-
-    #[inline]
-    fn get(&self, i: usize) -> Option<&[Span]> {
-        self.of[i].map(|(b, e)| &self.spans[b as usize..e as usize])
-    }
-}
-
 /// `exact_groups_by_key`, from each row's first row with the same key: group ids in
 /// order of first appearance, exactly as the sequential map gives them.
 fn exact_groups_by_first(p: &Prepared, first: &[u32]) -> Groups {
@@ -444,8 +396,60 @@ fn exact_groups_by_first(p: &Prepared, first: &[u32]) -> Groups {
     g
 }
 
+/// Title words of a block's members, split on first use: most members' titles are
+/// settled by the Indel measure alone and never need theirs.
+#[derive(Default)]
+struct LazyWords {
+    spans: Vec<Span>,
+    /// Per member: not split yet, split into `spans[begin..end]`, or `None` when the
+    /// title needs the general path (see `fuzzy::word_spans`).
+    of: Vec<Option<Option<(u32, u32)>>>,
+}
+
+impl LazyWords {
+    fn reset(&mut self, members: usize) {
+        self.spans.clear();
+        self.of.clear();
+        self.of.resize(members, None);
+    }
+
+    fn range(&mut self, member: usize, text: &str) -> Option<(u32, u32)> {
+        *self.of[member].get_or_insert_with(|| {
+            let begin = self.spans.len() as u32;
+            word_spans(text, &mut self.spans).then_some((begin, self.spans.len() as u32))
+        })
+    }
+
+    /// The words of two members (each split at most once per block).
+    fn pair(
+        &mut self,
+        a: usize,
+        text_a: &str,
+        b: usize,
+        text_b: &str,
+    ) -> (Option<&[Span]>, Option<&[Span]>) {
+        let (ra, rb) = (self.range(a, text_a), self.range(b, text_b));
+        let at = |r: Option<(u32, u32)>| r.map(|(x, y)| &self.spans[x as usize..y as usize]);
+        (at(ra), at(rb))
+    }
+}
+
+/// Per-thread state of the block loop, reused from block to block.
+#[derive(Default)]
+struct BlockScratch {
+    memo: VenueMemo,
+    titles: LazyWords,
+}
+
 /// Candidate pairs of exact groups: same city and local date, starts within the window.
-fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats) -> Vec<Pair> {
+fn fuzzy_pairs(
+    p: &Prepared,
+    g: &Groups,
+    venues: (&Venues, &[u32]),
+    params: &DedupParams,
+    stats: &mut Stats,
+) -> Vec<Pair> {
+    let (venues, venue_of) = venues;
     let window = (params.window_minutes * MICROS_PER_MINUTE) as i64;
     // Sort keys end in the exact key, so the order never depends on input order.
     let mut order: Vec<(u64, i64, i64, u128, u32)> = (0..g.rep.len())
@@ -477,26 +481,24 @@ fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats
         }
     }
     stats.blocks = blocks.len();
-    // Copy each member's text next to its block neighbours: the scoring loop then reads
+    // Copy each member's title next to its block neighbours: the scoring loop then reads
     // memory in order instead of jumping across the whole frame (at a million rows the
     // cache misses cost more than the string measures).
-    let (mut titles, mut venues) = (Arena::default(), Arena::default());
+    let mut titles = Arena::default();
     let mut sources = Vec::with_capacity(order.len());
     for x in &order {
-        let row = g.rep[x.4 as usize] as usize;
-        titles.push(p.title_norm.get(row));
-        venues.push(p.venue_norm.get(row));
+        titles.push(p.title_norm.get(g.rep[x.4 as usize] as usize));
         sources.push(g.source[x.4 as usize]);
     }
-    // Each member's words, split and sorted once rather than once per pair.
-    let (title_words, venue_words) = (WordIndex::new(&titles), WordIndex::new(&venues));
     // Members of a block share the city's 64-bit hash; distinct city names colliding in
     // one run is a ~1e-13 event, so names are not compared again.
-    let score_block = |block: &std::ops::Range<usize>| {
+    let score_block = |scratch: &mut BlockScratch, block: &std::ops::Range<usize>| {
         let (mut pairs, mut candidates, mut token_sets) = (Vec::new(), 0u64, 0u64);
-        let side = |k: usize, start: i64| Side {
+        let BlockScratch { memo, titles: lazy } = scratch;
+        lazy.reset(block.len());
+        let side = |k: usize, group: u32, start: i64| Side {
             title: titles.get(k),
-            venue: venues.get(k),
+            venue: venues.name(venue_of[group as usize]),
             start,
         };
         for ka in block.clone() {
@@ -511,20 +513,20 @@ fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats
                     continue;
                 }
                 candidates += 1;
-                let (ga, gb) = (x.4, y.4);
-                let words = |k: usize| Words {
-                    title: title_words.get(k),
-                    venue: venue_words.get(k),
+                let (a, b) = (side(ka, x.4, x.2), side(kb, y.4, y.2));
+                let (va, vb) = (venue_of[x.4 as usize], venue_of[y.4 as usize]);
+                let venue = || memo.similarity(venues, va, vb);
+                let token_set = || {
+                    let (wa, wb) = lazy.pair(ka - block.start, a.title, kb - block.start, b.title);
+                    token_set_with(a.title, b.title, wa, wb)
                 };
-                if let Some(s) =
-                    score_pair_words(params, side(ka, x.2), words(ka), side(kb, y.2), words(kb))
-                {
+                if let Some(s) = score_pair_with(params, a, b, venue, token_set) {
                     token_sets += u64::from(s.token_set);
                     let (ka, kb) = ((x.3, x.0), (y.3, y.0));
                     let (lo, hi) = (ka.min(kb), ka.max(kb));
                     pairs.push(Pair {
-                        a: ga,
-                        b: gb,
+                        a: x.4,
+                        b: y.4,
                         s,
                         lo,
                         hi,
@@ -535,9 +537,16 @@ fn fuzzy_pairs(p: &Prepared, g: &Groups, params: &DedupParams, stats: &mut Stats
         (pairs, candidates, token_sets)
     };
     let found: Vec<(Vec<Pair>, u64, u64)> = if order.len() >= FUZZY_PAR_MIN {
-        blocks.par_iter().map(score_block).collect()
+        blocks
+            .par_iter()
+            .map_init(BlockScratch::default, score_block)
+            .collect()
     } else {
-        blocks.iter().map(score_block).collect()
+        let mut scratch = BlockScratch::default();
+        blocks
+            .iter()
+            .map(|b| score_block(&mut scratch, b))
+            .collect()
     };
     let mut pairs = Vec::with_capacity(found.iter().map(|f| f.0.len()).sum());
     for (ps, c, t) in found {
@@ -586,7 +595,9 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     stats.exact_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let mut pairs = fuzzy_pairs(p, &groups, params, &mut stats);
+    let (venues, venue_of) =
+        Venues::intern(groups.rep.iter().map(|&r| p.venue_norm.get(r as usize)));
+    let mut pairs = fuzzy_pairs(p, &groups, (&venues, &venue_of), params, &mut stats);
     stats.fuzzy_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -607,9 +618,10 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
         one_per_source: params.cross_source_only,
     };
     let mut clusters = Clusters::new(groups.rep.len(), |gi| {
-        let row = groups.rep[gi] as usize;
-        (p.venue_norm.get(row), p.source[row])
+        (venue_of[gi], p.source[groups.rep[gi] as usize])
     });
+    let mut memo = VenueMemo::default();
+    let mut similar = |a: u32, b: u32| memo.similarity(&venues, a, b);
     // Exact groups of several sources carry all of them into the source guard.
     for row in 0..p.len() {
         let group = groups.of_row[row] as usize;
@@ -623,7 +635,7 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     let mut pending = Vec::new();
     for pair in &pairs {
         if pair.s.score >= params.accept {
-            match clusters.try_union(pair.a as usize, pair.b as usize, &guard) {
+            match clusters.try_union(pair.a as usize, pair.b as usize, &guard, &mut similar) {
                 Ok(_) => stats.accepted_pairs += 1,
                 Err(reason) => {
                     stats.refused_pairs += 1;
@@ -732,7 +744,7 @@ fn hex32(key: u128) -> [u8; 32] {
 /// Dedup a frame: per-row results (in input order) and review pairs as Arrow batches.
 ///
 /// Row columns: title_norm, venue_norm, city_norm, place_norm, exact_key, source_key,
-/// event_id, cluster, rank. Review columns: left_row, right_row, score, title_score,
+/// event_id (strings as Utf8View), cluster, rank, local_day (Date32). Review columns: left_row, right_row, score, title_score,
 /// venue_score, minutes, reason.
 pub fn dedup_batches(
     batches: &[RecordBatch],
@@ -745,25 +757,30 @@ pub fn dedup_batches(
     let mut out = dedup(&prepared, params)?;
     out.stats.normalise_seconds = normalise_seconds;
     let n = prepared.len();
-    let mut exact_b = StringBuilder::with_capacity(n, n * 32);
-    let mut source_b = StringBuilder::with_capacity(n, n * 32);
-    let mut id_b = StringBuilder::with_capacity(n, n * 32);
-    let put = |b: &mut StringBuilder, key: u128| {
-        b.append_value(std::str::from_utf8(&hex32(key)).expect("hex digits are ASCII"))
-    };
-    for r in 0..n {
-        put(&mut exact_b, prepared.exact[r]);
-        match prepared.source_key[r] {
-            Some(k) => put(&mut source_b, k),
-            None => source_b.append_null(),
+    let local_day: Vec<Option<i32>> = prepared
+        .day
+        .iter()
+        .map(|d| d.and_then(|d| i32::try_from(d).ok()))
+        .collect();
+    let hex_column = |key: &dyn Fn(usize) -> Option<u128>| -> ArrayRef {
+        let mut text = Arena::with_capacity(n, n * 32);
+        let mut valid = Vec::new();
+        for r in 0..n {
+            let k = key(r);
+            text.push_ascii(&k.map_or([0; 32], hex32)[..usize::from(k.is_some()) * 32]);
+            valid.push(k.is_some());
         }
-        put(&mut id_b, out.event_ids[out.cluster[r] as usize]);
-    }
+        let nulls = valid.contains(&false).then(|| NullBuffer::from(valid));
+        text.into_view_array(nulls)
+    };
+    let exact = hex_column(&|r| Some(prepared.exact[r]));
+    let source = hex_column(&|r| prepared.source_key[r]);
+    let ids = hex_column(&|r| Some(out.event_ids[out.cluster[r] as usize]));
     let mut cols: Vec<(&str, ArrayRef)> = Vec::new();
     cols.extend(crate::prepare::norm_columns(prepared));
-    cols.push(("exact_key", Arc::new(exact_b.finish())));
-    cols.push(("source_key", Arc::new(source_b.finish())));
-    cols.push(("event_id", Arc::new(id_b.finish())));
+    cols.push(("exact_key", exact));
+    cols.push(("source_key", source));
+    cols.push(("event_id", ids));
     cols.push((
         "cluster",
         Arc::new(UInt32Array::from(std::mem::take(&mut out.cluster))),
@@ -772,6 +789,7 @@ pub fn dedup_batches(
         "rank",
         Arc::new(UInt32Array::from(std::mem::take(&mut out.rank))),
     ));
+    cols.push(("local_day", Arc::new(Date32Array::from(local_day))));
     let rows = RecordBatch::try_from_iter(cols)?;
 
     let rv = &out.review;
@@ -831,7 +849,7 @@ mod tests {
                     "oslo",
                     source,
                     (i % 7) as i64,
-                    0,
+                    None,
                 )
             })
             .collect();
@@ -856,7 +874,7 @@ mod tests {
                 "Vancouver",
                 "site",
                 1200,
-                7,
+                None,
             ),
             (
                 "DJ Ana presents: salsa social",
@@ -864,7 +882,7 @@ mod tests {
                 "Vancouver",
                 "tickets",
                 1230,
-                7,
+                None,
             ),
             (
                 "Bachata Beginner Class",
@@ -872,15 +890,15 @@ mod tests {
                 "Vancouver",
                 "site",
                 1140,
-                7,
+                None,
             ),
             (
                 "Salsa Social",
                 Some("The Loft"),
                 "Vancouver",
                 "ics",
-                1200,
-                8,
+                1200 + 1440,
+                None,
             ), // next day
         ]);
         assert_eq!(out.cluster[0], out.cluster[1]);
@@ -888,6 +906,22 @@ mod tests {
         assert_ne!(out.cluster[0], out.cluster[3]);
         assert_eq!(out.stats.clusters, 3);
         assert_eq!(out.rank.iter().filter(|r| **r == 0).count(), 3);
+    }
+
+    #[test]
+    fn local_midnight_in_the_rows_zone_splits_blocks() {
+        // 07:45 and 08:15 UTC on 1 January 1970: one UTC date, but either side of
+        // midnight in Vancouver (UTC-8), so 30 minutes apart yet never the same night.
+        let rows = |zone| {
+            run(&[
+                ("Salsa Social", Some("Loft"), "Vancouver", "a", 465, zone),
+                ("Salsa Social", Some("Loft"), "Vancouver", "b", 495, zone),
+            ])
+        };
+        let utc = rows(None);
+        assert_eq!(utc.cluster[0], utc.cluster[1]);
+        let local = rows(Some("America/Vancouver"));
+        assert_ne!(local.cluster[0], local.cluster[1]);
     }
 
     #[test]
@@ -899,9 +933,9 @@ mod tests {
                 "Oslo",
                 "a",
                 1200,
-                1,
+                None,
             ),
-            ("Salsa Social", Some("Rivoli Club"), "Oslo", "b", 1200, 1),
+            ("Salsa Social", Some("Rivoli Club"), "Oslo", "b", 1200, None),
         ]);
         assert_ne!(out.cluster[0], out.cluster[1]);
     }
@@ -909,9 +943,9 @@ mod tests {
     #[test]
     fn same_source_rows_do_not_merge_fuzzily_but_exact_copies_do() {
         let out = run(&[
-            ("Salsa Social", Some("Loft"), "Oslo", "a", 1200, 1),
-            ("Salsa Social!", Some("Loft"), "Oslo", "a", 1200, 1), // same exact key
-            ("Salsa Socials", Some("Loft"), "Oslo", "a", 1210, 1),
+            ("Salsa Social", Some("Loft"), "Oslo", "a", 1200, None),
+            ("Salsa Social!", Some("Loft"), "Oslo", "a", 1200, None), // same exact key
+            ("Salsa Socials", Some("Loft"), "Oslo", "a", 1210, None),
         ]);
         assert_eq!(out.cluster[0], out.cluster[1]);
         assert_ne!(out.cluster[0], out.cluster[2]);
@@ -920,8 +954,8 @@ mod tests {
     #[test]
     fn uncertain_pairs_go_to_review() {
         let out = run(&[
-            ("Salsa Social", Some("Loft"), "Oslo", "a", 1200, 1),
-            ("Bachata Social", Some("Loft"), "Oslo", "b", 1200, 1),
+            ("Salsa Social", Some("Loft"), "Oslo", "a", 1200, None),
+            ("Bachata Social", Some("Loft"), "Oslo", "b", 1200, None),
         ]);
         assert_ne!(out.cluster[0], out.cluster[1]);
         assert_eq!(out.review.len(), 1);
@@ -953,14 +987,14 @@ mod tests {
     #[test]
     fn batches_come_back_in_input_order_with_event_ids() {
         let b = frame(&[
-            ("Salsa Social", Some("Loft"), "Oslo", "a", 1200, 1),
+            ("Salsa Social", Some("Loft"), "Oslo", "a", 1200, None),
             (
                 "salsa social!!",
                 Some("The Loft Studio"),
                 "Oslo",
                 "b",
                 1215,
-                1,
+                None,
             ),
         ]);
         let (rows, review, stats) = dedup_batches(&[b], &DedupParams::default()).unwrap();
@@ -968,8 +1002,8 @@ mod tests {
         assert_eq!(review.num_rows(), 0);
         assert_eq!(stats.clusters, 1);
         use arrow_array::cast::AsArray;
-        let ids = rows.column_by_name("event_id").unwrap().as_string::<i32>();
-        let keys = rows.column_by_name("exact_key").unwrap().as_string::<i32>();
+        let ids = rows.column_by_name("event_id").unwrap().as_string_view();
+        let keys = rows.column_by_name("exact_key").unwrap().as_string_view();
         assert_eq!(ids.value(0), ids.value(1));
         assert!(ids.value(0) == keys.value(0) || ids.value(0) == keys.value(1));
     }
@@ -977,16 +1011,16 @@ mod tests {
     #[test]
     fn equal_exact_keys_in_two_cities_get_two_ids() {
         let out = run(&[
-            ("Salsa", Some("Loft"), "Oslo", "a", 1200, 1),
-            ("Salsa", Some("Loft"), "Bergen", "a", 1200, 1),
-            ("Tango", Some("Loft"), "Oslo", "a", 1200, 1),
+            ("Salsa", Some("Loft"), "Oslo", "a", 1200, None),
+            ("Salsa", Some("Loft"), "Bergen", "a", 1200, None),
+            ("Tango", Some("Loft"), "Oslo", "a", 1200, None),
         ]);
         assert_eq!(out.stats.clusters, 3);
         let mut ids = out.event_ids.clone();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), 3);
-        let p = prepare(&[frame(&[("Tango", Some("Loft"), "Oslo", "a", 1200, 1)])]).unwrap();
+        let p = prepare(&[frame(&[("Tango", Some("Loft"), "Oslo", "a", 1200, None)])]).unwrap();
         assert!(out.event_ids.contains(&p.exact[0])); // no collision: the plain key
     }
 

@@ -12,3 +12,5 @@ pub mod fuzzy;
 pub mod keys;
 pub mod normalise;
 pub mod prepare;
+pub mod venues;
+pub mod zones;

@@ -6,18 +6,17 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Int32Type, Int64Type};
-use arrow_array::{Array, LargeStringArray, RecordBatch};
-use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
-use arrow_schema::DataType;
+use arrow_array::builder::make_view;
+use arrow_array::{Array, ArrayRef, LargeStringArray, RecordBatch, StringViewArray};
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::columns::{str_column, timestamp_micros, StrColumn};
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreResult;
 use crate::keys::{exact_key_with, source_key_with};
 use crate::normalise::{fold_text_into, title_norm_into, venue_norm_into};
+use crate::zones::ZoneCache;
 
 /// Columns the dedup reads; any other column only counts toward completeness.
 pub const DEDUP_INPUTS: [&str; 7] = [
@@ -27,7 +26,7 @@ pub const DEDUP_INPUTS: [&str; 7] = [
     "start",
     "source",
     "source_event_id",
-    "local_day",
+    "timezone",
 ];
 
 /// Rows per parallel task: big enough to amortise scheduling, small enough to balance.
@@ -50,9 +49,23 @@ impl Default for Arena {
 }
 
 impl Arena {
+    pub(crate) fn with_capacity(strings: usize, bytes: usize) -> Self {
+        let mut offsets = Vec::with_capacity(strings + 1);
+        offsets.push(0);
+        Self {
+            values: String::with_capacity(bytes),
+            offsets,
+        }
+    }
+
     pub(crate) fn push(&mut self, s: &str) {
         self.values.push_str(s);
         self.offsets.push(self.values.len() as i64);
+    }
+
+    /// Push ASCII bytes (hex digits); bytes that are not UTF-8 push nothing.
+    pub(crate) fn push_ascii(&mut self, s: &[u8]) {
+        self.push(std::str::from_utf8(s).unwrap_or_default());
     }
 
     fn reserve(&mut self, strings: usize, bytes: usize) {
@@ -92,6 +105,29 @@ impl Arena {
                 None,
             )
         }
+    }
+
+    /// The strings as an Arrow Utf8View column over this arena's bytes, without copying
+    /// them (polars' own string layout, so importing it costs no conversion); rows in
+    /// `nulls` are null. An arena over 4 GiB (beyond a view's offsets) stays LargeUtf8.
+    pub fn into_view_array(self, nulls: Option<NullBuffer>) -> ArrayRef {
+        if self.values.len() > u32::MAX as usize {
+            let large = self.into_array();
+            let (offsets, values, _) = large.into_parts();
+            return Arc::new(LargeStringArray::new(offsets, values, nulls));
+        }
+        let bytes = self.values.as_bytes();
+        let views: Vec<u128> = self
+            .offsets
+            .windows(2)
+            .map(|w| make_view(&bytes[w[0] as usize..w[1] as usize], 0, w[0] as u32))
+            .collect();
+        let buffers: Arc<[Buffer]> = Arc::new([Buffer::from_vec(self.values.into_bytes())]);
+        // SAFETY: each view covers one whole string pushed by `push` (valid UTF-8 on
+        // character boundaries) inside buffer 0, at an offset that fits in u32.
+        Arc::new(unsafe {
+            StringViewArray::new_unchecked(ScalarBuffer::from(views), buffers, nulls)
+        })
     }
 
     /// Bytes held (for memory accounting in stats).
@@ -146,46 +182,13 @@ impl Prepared {
     }
 }
 
-/// The `local_day` column: a Date32 (polars Date) or an integer count of days.
-fn day_column(batch: &RecordBatch) -> CoreResult<Vec<Option<i64>>> {
-    let name = "local_day";
-    let array = crate::columns::column(batch, name)?;
-    let n = array.len();
-    let valid = |i: usize| array.is_valid(i);
-    Ok(match array.data_type() {
-        DataType::Date32 => {
-            let a = array.as_primitive::<Date32Type>();
-            (0..n)
-                .map(|i| valid(i).then(|| i64::from(a.value(i))))
-                .collect()
-        }
-        DataType::Int32 => {
-            let a = array.as_primitive::<Int32Type>();
-            (0..n)
-                .map(|i| valid(i).then(|| i64::from(a.value(i))))
-                .collect()
-        }
-        DataType::Int64 => {
-            let a = array.as_primitive::<Int64Type>();
-            (0..n).map(|i| valid(i).then(|| a.value(i))).collect()
-        }
-        DataType::Null => vec![None; n],
-        other => {
-            return Err(CoreError::WrongType {
-                column: name.to_string(),
-                expected: "a date (Date32) or an integer count of days",
-                found: other.to_string(),
-            })
-        }
-    })
-}
-
 struct Inputs<'a> {
     title: StrColumn<'a>,
     venue: StrColumn<'a>,
     city: StrColumn<'a>,
     source: StrColumn<'a>,
     source_id: StrColumn<'a>,
+    timezone: StrColumn<'a>,
     start: Vec<Option<i64>>,
     batch: &'a RecordBatch,
 }
@@ -217,8 +220,8 @@ impl std::hash::Hasher for Xxh3Hasher {
     }
 }
 
-/// Folded forms of a city seen earlier in the chunk: few distinct values repeat many
-/// times, and non-ASCII ones are the costly ones to fold.
+/// Folded forms of a value seen earlier in the chunk: few distinct cities and venues
+/// repeat many times, and non-ASCII ones are the costly ones to fold.
 #[derive(Default)]
 struct Memo<'a> {
     // raw -> (plain fold, fuzzy form, xxh3-64 of the plain fold)
@@ -266,7 +269,7 @@ fn completeness(batch: &RecordBatch, rows: Range<usize>) -> Vec<u32> {
     counts
 }
 
-fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
+fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> CoreResult<Prepared> {
     // Sized up front: growing a chunk's columns by doubling costs copies and page faults.
     let n = rows.len();
     let arena = |bytes_per_row: usize| Arena {
@@ -281,10 +284,12 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
         exact: Vec::with_capacity(n),
         source_key: Vec::with_capacity(n),
         start: Vec::with_capacity(n),
+        day: Vec::with_capacity(n),
         source: Vec::with_capacity(n),
         city_hash: Vec::with_capacity(n),
         ..Prepared::default()
     };
+    let mut zones = ZoneCache::default();
     for a in [
         &mut out.title_norm,
         &mut out.venue_norm,
@@ -294,25 +299,25 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
         a.offsets.push(0);
     }
     let (mut title_fold, mut title, mut key_buf) = (String::new(), String::new(), Vec::new());
-    let (mut venue_fold, mut venue) = (String::new(), String::new());
-    // Cities repeat in every chunk; venue spellings mostly do not, so only cities are memoised.
-    let mut cities = Memo::default();
+    // Cities and venues recur across a chunk (a venue hosts many nights), so each
+    // distinct spelling is folded once.
+    let (mut cities, mut venues) = (Memo::default(), Memo::default());
     for i in rows.clone() {
         // title_norm_into leaves the plain fold in its scratch: the exact key's material.
         title_norm_into(inp.title.get(i).unwrap_or(""), &mut title_fold, &mut title);
         let (city, _, city_hash) = cities.get(inp.city.get(i).unwrap_or(""), city_forms);
-        venue_norm_into(inp.venue.get(i).unwrap_or(""), &mut venue_fold, &mut venue);
+        let (venue_fold, venue, _) = venues.get(inp.venue.get(i).unwrap_or(""), venue_norm_into);
         // Venue names the place best; the city is the fallback when no venue is known.
         let place: &str = if venue_fold.is_empty() {
             city
         } else {
-            &venue_fold
+            venue_fold
         };
         let start = inp.start[i];
         out.exact
             .push(exact_key_with(&mut key_buf, &title_fold, place, start));
         out.title_norm.push(&title);
-        out.venue_norm.push(&venue);
+        out.venue_norm.push(venue);
         out.city_norm.push(city);
         out.place_norm.push(place);
         out.city_hash.push(*city_hash);
@@ -320,15 +325,19 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> Prepared {
         out.source_key
             .push(source_key_with(&mut key_buf, source, inp.source_id.get(i)));
         out.start.push(start);
+        out.day.push(match start {
+            Some(t) => Some(zones.local_day(inp.timezone.get(i), t)?),
+            None => None,
+        });
         out.source.push(xxh3_64(source.as_bytes()));
     }
     out.completeness = completeness(inp.batch, rows);
-    out
+    Ok(out)
 }
 
 /// Room for every part at once: growing by doubling would copy a million rows' text
 /// several times over.
-fn reserve(into: &mut Prepared, parts: &[Prepared], batch_rows: usize) {
+fn reserve(into: &mut Prepared, parts: &[Prepared]) {
     let text = |f: fn(&Prepared) -> &Arena| parts.iter().map(|p| f(p).values.len()).sum::<usize>();
     let rows: usize = parts.iter().map(Prepared::len).sum();
     into.title_norm.reserve(rows, text(|p| &p.title_norm));
@@ -341,7 +350,7 @@ fn reserve(into: &mut Prepared, parts: &[Prepared], batch_rows: usize) {
     into.source.reserve(rows);
     into.city_hash.reserve(rows);
     into.completeness.reserve(rows);
-    into.day.reserve(batch_rows);
+    into.day.reserve(rows);
 }
 
 /// Append every part, each column on its own task: the columns are independent, and
@@ -355,6 +364,7 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
         exact,
         source_key,
         start,
+        day,
         source,
         city_hash,
         completeness,
@@ -379,6 +389,7 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
         vec(exact, parts, |p| &p.exact);
         vec(source_key, parts, |p| &p.source_key);
         vec(start, parts, |p| &p.start);
+        vec(day, parts, |p| &p.day);
         vec(source, parts, |p| &p.source);
         vec(city_hash, parts, |p| &p.city_hash);
         vec(completeness, parts, |p| &p.completeness);
@@ -393,6 +404,7 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
         s.spawn(|_| vec(source_key, parts, |p| &p.source_key));
         s.spawn(|_| {
             vec(start, parts, |p| &p.start);
+            vec(day, parts, |p| &p.day);
             vec(source, parts, |p| &p.source);
             vec(city_hash, parts, |p| &p.city_hash);
             vec(completeness, parts, |p| &p.completeness);
@@ -410,10 +422,10 @@ pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
             city: str_column(batch, "city")?,
             source: str_column(batch, "source")?,
             source_id: str_column(batch, "source_event_id")?,
+            timezone: str_column(batch, "timezone")?,
             start: timestamp_micros(batch, "start")?,
             batch,
         };
-        let day = day_column(batch)?;
         let n = batch.num_rows();
         if batch.column_by_name("provenance").is_some() {
             // Sources separated by 0x1f, as dancescrape.dedup.frames writes them.
@@ -432,7 +444,7 @@ pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
             }
         }
         let chunk = |c: usize| prepare_chunk(&inp, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n));
-        let parts: Vec<Prepared> = if n >= crate::dedup::PAR_MIN {
+        let parts: Vec<CoreResult<Prepared>> = if n >= crate::dedup::PAR_MIN {
             (0..n.div_ceil(CHUNK_ROWS))
                 .into_par_iter()
                 .map(chunk)
@@ -440,30 +452,38 @@ pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
         } else {
             (0..n.div_ceil(CHUNK_ROWS)).map(chunk).collect()
         };
-        reserve(&mut all, &parts, n);
+        // The first bad row in input order is the one reported, however chunks ran.
+        let parts = parts.into_iter().collect::<CoreResult<Vec<_>>>()?;
+        reserve(&mut all, &parts);
         append_all(&mut all, &parts);
-        all.day.extend(day);
     }
     Ok(all)
 }
 
 /// The normalised forms as Arrow columns, for inspection.
-pub fn norm_columns(p: Prepared) -> Vec<(&'static str, Arc<dyn Array>)> {
+pub fn norm_columns(p: Prepared) -> Vec<(&'static str, ArrayRef)> {
     vec![
-        ("title_norm", Arc::new(p.title_norm.into_array())),
-        ("venue_norm", Arc::new(p.venue_norm.into_array())),
-        ("city_norm", Arc::new(p.city_norm.into_array())),
-        ("place_norm", Arc::new(p.place_norm.into_array())),
+        ("title_norm", p.title_norm.into_view_array(None)),
+        ("venue_norm", p.venue_norm.into_view_array(None)),
+        ("city_norm", p.city_norm.into_view_array(None)),
+        ("place_norm", p.place_norm.into_view_array(None)),
     ]
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use arrow_array::{ArrayRef, Date32Array, StringArray, TimestampMicrosecondArray};
+    use arrow_array::{ArrayRef, StringArray, TimestampMicrosecondArray};
 
-    /// (title, venue, city, source, start minutes, local day).
-    pub(crate) type Row<'a> = (&'a str, Option<&'a str>, &'a str, &'a str, i64, i32);
+    /// (title, venue, city, source, start minutes since the epoch (UTC), time zone).
+    pub(crate) type Row<'a> = (
+        &'a str,
+        Option<&'a str>,
+        &'a str,
+        &'a str,
+        i64,
+        Option<&'a str>,
+    );
 
     /// A frame of rows.
     pub(crate) fn frame(rows: &[Row<'_>]) -> RecordBatch {
@@ -485,12 +505,7 @@ pub(crate) mod tests {
                     .with_timezone("UTC"),
                 ) as ArrayRef,
             ),
-            (
-                "local_day",
-                Arc::new(Date32Array::from(
-                    rows.iter().map(|r| r.5).collect::<Vec<_>>(),
-                )),
-            ),
+            ("timezone", s(&|r| r.5.map(str::to_string))),
         ])
         .unwrap()
     }
@@ -504,9 +519,9 @@ pub(crate) mod tests {
                 "Vancouver",
                 "a",
                 0,
-                0,
+                Some("America/Vancouver"),
             ),
-            ("Tango", None, "Oslo", "b", 5, 0),
+            ("Tango", None, "Oslo", "b", 5, None),
         ]);
         let p = prepare(std::slice::from_ref(&b)).unwrap();
         assert_eq!(p.title_norm.get(0), "dj ana salsa");
@@ -517,9 +532,10 @@ pub(crate) mod tests {
             p.exact[0],
             crate::keys::exact_key("dj ana presents salsa", "the loft studio", Some(0))
         );
-        assert_eq!(p.day, vec![Some(0), Some(0)]);
-        // Completeness counts non-null cells: row 1 lacks venue and source_event_id.
-        assert_eq!(p.completeness, vec![6, 5]);
+        // Midnight UTC is still 31 December in Vancouver; no zone means the UTC date.
+        assert_eq!(p.day, vec![Some(-1), Some(0)]);
+        // Completeness counts non-null cells: row 1 lacks venue, source_event_id and zone.
+        assert_eq!(p.completeness, vec![6, 4]);
     }
 
     #[test]
@@ -527,7 +543,7 @@ pub(crate) mod tests {
         let rows: Vec<(String, i64)> = (0..10_000).map(|i| (format!("event {i}"), i)).collect();
         let view: Vec<_> = rows
             .iter()
-            .map(|(t, m)| (t.as_str(), None, "x", "s", *m, 0))
+            .map(|(t, m)| (t.as_str(), None, "x", "s", *m, None))
             .collect();
         let b = frame(&view);
         let p = prepare(&[b.clone(), b]).unwrap();

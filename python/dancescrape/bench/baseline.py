@@ -104,9 +104,53 @@ def _qualify(key_hex: str, city: str) -> str:
     return str(xxhash.xxh3_128_hexdigest(material))
 
 
-def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
+def _local_days(frame: pl.DataFrame, zones: list[str]) -> pl.Series:
+    """The local date of every start, in its row's zone (UTC when the zone is unknown).
+
+    Zone offsets only change on quarter-hour boundaries, so each distinct (zone,
+    quarter hour) is converted once and joined back: a few thousand conversions
+    instead of one pass over the frame per zone.
+    """
+    if len(zones) <= 1:  # one zone (or none): a single pass is cheapest
+        local = pl.col("start").dt.date()
+        if zones and frame["timezone"].null_count() == 0:
+            # Every row in the one zone: no per-row test of the zone needed.
+            local = pl.col("start").dt.convert_time_zone(zones[0]).dt.date()
+        elif zones:
+            local = (
+                pl.when(pl.col("timezone") == zones[0])
+                .then(pl.col("start").dt.convert_time_zone(zones[0]).dt.date())
+                .otherwise(local)
+            )
+        return frame.select(local.alias("local_day")).to_series()
+    quarter = pl.col("start").dt.truncate("15m")
+    keys = frame.select(pl.col("timezone"), quarter.alias("quarter"))
+    distinct = keys.unique()
+    local = pl.col("quarter").dt.date()  # no zone known: the UTC date
+    for zone in zones:
+        local = (
+            pl.when(pl.col("timezone") == zone)
+            .then(pl.col("quarter").dt.convert_time_zone(zone).dt.date())
+            .otherwise(local)
+        )
+    table = distinct.with_columns(local.alias("local_day"))
+    joined = keys.join(
+        table, on=["timezone", "quarter"], how="left", nulls_equal=True, maintain_order="left"
+    )
+    return joined["local_day"]
+
+
+def _with_local_days(frame: pl.DataFrame) -> pl.DataFrame:
+    """`core_frame`, plus each start's local date computed in polars."""
     prepared = core_frame(frame)
-    completeness = pl.sum_horizontal(pl.all().is_not_null().cast(pl.UInt32))
+    zones = sorted(z for z in prepared["timezone"].unique().to_list() if z is not None)
+    return prepared.with_columns(_local_days(prepared, zones).alias("local_day"))
+
+
+def _prepare(frame: pl.DataFrame) -> pl.DataFrame:
+    # Completeness counts the frame's own columns, as the core does.
+    completeness = pl.sum_horizontal(pl.exclude("local_day").is_not_null().cast(pl.UInt32))
+    prepared = _with_local_days(frame)
     minute = pl.col("start").dt.epoch("us") // MICROS_PER_MINUTE
     rows = prepared.with_row_index("row").with_columns(
         completeness=completeness,

@@ -70,7 +70,11 @@ class DedupResult:
 
 
 def dedup_rows(frame: pl.DataFrame, options: DedupOptions | None = None) -> DedupRows:
-    """Run the core over `frame` (needs title, venue, city, start, source, source_event_id, timezone)."""
+    """Run the core over `frame` (needs title, venue, city, start, timezone, source, source_event_id).
+
+    `start` must be timezone-aware; each row's local date, the blocking key, is taken
+    in its IANA `timezone` (UTC when null).
+    """
     options = options or DedupOptions()
     prepared = core_frame(frame)
     rows, review, stats = _core.dedup(
@@ -87,8 +91,7 @@ def dedup_rows(frame: pl.DataFrame, options: DedupOptions | None = None) -> Dedu
         source_priority=list(options.source_priority),
     )
     return DedupRows(
-        # hstack adds the column without a query plan: with_columns costs far more here.
-        rows=pl.DataFrame(rows).hstack([prepared["local_day"]]),
+        rows=pl.DataFrame(rows),
         review=pl.DataFrame(review),
         stats=DedupStats(**stats),  # type: ignore[arg-type]
     )

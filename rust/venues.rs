@@ -1,0 +1,150 @@
+//! The distinct venues of a dedup run, each split into words once, and a memo of their
+//! similarity: a city's venues recur night after night, so most pairs repeat.
+
+use crate::fuzzy::{venue_similarity_with, word_spans, Span};
+use crate::keys::KeyMap;
+use crate::prepare::Arena;
+
+/// The id of "no venue known".
+pub const NO_VENUE: u32 = u32::MAX;
+
+/// Sorted, unique word spans of every string of an arena (see `fuzzy::word_spans`).
+struct WordIndex {
+    spans: Vec<Span>,
+    /// Range of each string's words in `spans`; `None` when the string needs the general path.
+    of: Vec<Option<(u32, u32)>>,
+}
+
+impl WordIndex {
+    fn new(strings: &Arena) -> Self {
+        let mut spans = Vec::with_capacity(strings.len() * 3);
+        let of = (0..strings.len())
+            .map(|i| {
+                let begin = spans.len() as u32;
+                let split = word_spans(strings.get(i), &mut spans);
+                split.then_some((begin, spans.len() as u32))
+            })
+            .collect();
+        Self { spans, of }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Option<&[Span]> {
+        self.of[i].map(|(b, e)| &self.spans[b as usize..e as usize])
+    }
+}
+
+/// Distinct venue names, by id.
+pub struct Venues {
+    names: Arena,
+    words: WordIndex,
+}
+
+impl Venues {
+    /// Intern each item's venue ("" for none): the table and each item's id (`NO_VENUE`
+    /// for none).
+    pub fn intern<'a>(items: impl Iterator<Item = &'a str>) -> (Self, Vec<u32>) {
+        let (mut names, mut of) = (Arena::default(), Vec::new());
+        let mut ids: KeyMap<u64, u32> = KeyMap::default();
+        for venue in items {
+            if venue.is_empty() {
+                of.push(NO_VENUE);
+                continue;
+            }
+            let next = names.len() as u32;
+            let hash = xxhash_rust::xxh3::xxh3_64(venue.as_bytes());
+            let mut id = *ids.entry(hash).or_insert(next);
+            if id != next && names.get(id as usize) != venue {
+                id = next; // a 64-bit collision: the name gets an id of its own
+            }
+            if id == next {
+                names.push(venue);
+            }
+            of.push(id);
+        }
+        let words = WordIndex::new(&names);
+        (Self { names, words }, of)
+    }
+
+    /// The name of a venue ("" for `NO_VENUE`).
+    #[inline]
+    pub fn name(&self, id: u32) -> &str {
+        if id == NO_VENUE {
+            ""
+        } else {
+            self.names.get(id as usize)
+        }
+    }
+
+    /// `fuzzy::venue_similarity` of two known venues, from their pre-split words.
+    fn measure(&self, a: u32, b: u32) -> f64 {
+        let words = |id: u32| self.words.get(id as usize);
+        venue_similarity_with(self.name(a), self.name(b), words(a), words(b))
+    }
+}
+
+/// Venue similarity per distinct pair of venue ids (the measure is symmetric).
+#[derive(Default)]
+pub struct VenueMemo(KeyMap<u64, f64>);
+
+impl VenueMemo {
+    /// Bound on remembered pairs: a million rows must not grow one map without end.
+    const MAX: usize = 1 << 16;
+
+    /// The similarity of two known venues (neither `NO_VENUE`).
+    #[inline]
+    pub fn similarity(&mut self, venues: &Venues, a: u32, b: u32) -> f64 {
+        if a == b {
+            return 1.0;
+        }
+        // The map's hasher is the identity; multiplying by an odd constant spreads the
+        // ids over every bit and keeps distinct keys distinct.
+        let key =
+            (u64::from(a.min(b)) << 32 | u64::from(a.max(b))).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        if let Some(&v) = self.0.get(&key) {
+            return v;
+        }
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        let v = venues.measure(a, b);
+        self.0.insert(key, v);
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzzy::venue_similarity;
+
+    #[test]
+    fn interning_gives_one_id_per_distinct_name() {
+        let (venues, of) = Venues::intern(["loft", "", "harbour", "loft"].into_iter());
+        assert_eq!(of, vec![0, NO_VENUE, 1, 0]);
+        assert_eq!(
+            (venues.name(0), venues.name(1), venues.name(NO_VENUE)),
+            ("loft", "harbour", "")
+        );
+    }
+
+    #[test]
+    fn memo_agrees_with_the_measure_in_both_orders() {
+        let names = [
+            "copper",
+            "copper main ave",
+            "harbour",
+            "caf\u{e9} loft",
+            "cafe loft",
+        ];
+        let (venues, of) = Venues::intern(names.into_iter());
+        let mut memo = VenueMemo::default();
+        for (i, a) in names.iter().enumerate() {
+            for (j, b) in names.iter().enumerate() {
+                let want = venue_similarity(a, b);
+                assert_eq!(memo.similarity(&venues, of[i], of[j]), want, "{a:?} {b:?}");
+                assert_eq!(memo.similarity(&venues, of[j], of[i]), want, "{b:?} {a:?}");
+            }
+        }
+    }
+}
