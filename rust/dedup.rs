@@ -24,9 +24,10 @@ const MICROS_PER_MINUTE: f64 = 60_000_000.0;
 /// microseconds of work to rayon's pool costs more than it saves.
 pub const PAR_MIN: usize = 16_384;
 
-/// Fuzzy scoring costs ~150 ns a pair, so blocks pay for rayon much sooner: measured at
-/// 1k events, 0.70 ms on one thread against 0.47 ms on two.
-pub const FUZZY_PAR_MIN: usize = 512_000_000;
+/// Fuzzy scoring pays for rayon sooner than the cheap passes, but not at 1k rows: waking
+/// the pool after Python has run costs more than half the scoring (measured, fuzzy
+/// phase, one thread against two: 1k 0.54/0.70 ms, 5k 3.35/3.50, 10k 6.7/5.0).
+pub const FUZZY_PAR_MIN: usize = 8_192;
 
 /// How pairs are scored and which scores merge; the defaults suit dance listings.
 #[derive(Debug, Clone, PartialEq)]
