@@ -64,7 +64,11 @@ pub fn column<'a>(batch: &'a RecordBatch, name: &str) -> CoreResult<&'a ArrayRef
 
 /// The named column as strings, or an error naming the column and its actual type.
 pub fn str_column<'a>(batch: &'a RecordBatch, name: &str) -> CoreResult<StrColumn<'a>> {
-    let array = column(batch, name)?;
+    str_array(column(batch, name)?, name)
+}
+
+/// An array as strings; `name` is what errors call it.
+fn str_array<'a>(array: &'a ArrayRef, name: &str) -> CoreResult<StrColumn<'a>> {
     Ok(match array.data_type() {
         DataType::Utf8 => StrColumn::Utf8(array.as_string::<i32>()),
         DataType::LargeUtf8 => StrColumn::LargeUtf8(array.as_string::<i64>()),
@@ -78,6 +82,85 @@ pub fn str_column<'a>(batch: &'a RecordBatch, name: &str) -> CoreResult<StrColum
             })
         }
     })
+}
+
+/// Entry offsets of a List or LargeList column.
+enum ListOffsets<'a> {
+    Small(&'a [i32]),
+    Large(&'a [i64]),
+}
+
+/// One string field of a list-of-structs column (`sources.source`), entry by entry.
+pub struct ListStrings<'a> {
+    offsets: ListOffsets<'a>,
+    lists: &'a ArrayRef,
+    structs: &'a arrow_array::StructArray,
+    values: StrColumn<'a>,
+}
+
+impl ListStrings<'_> {
+    /// The non-null strings of row `i`'s list.
+    pub fn row(&self, i: usize) -> impl Iterator<Item = &str> {
+        let range = if self.lists.is_null(i) {
+            0..0
+        } else {
+            match self.offsets {
+                ListOffsets::Small(o) => o[i] as usize..o[i + 1] as usize,
+                ListOffsets::Large(o) => o[i] as usize..o[i + 1] as usize,
+            }
+        };
+        range.filter_map(|j| {
+            self.structs
+                .is_valid(j)
+                .then(|| self.values.get(j))
+                .flatten()
+        })
+    }
+
+    /// Entries in row `i`'s list (nulls included).
+    pub fn row_len(&self, i: usize) -> usize {
+        match self.offsets {
+            ListOffsets::Small(o) => (o[i + 1] - o[i]) as usize,
+            ListOffsets::Large(o) => (o[i + 1] - o[i]) as usize,
+        }
+    }
+}
+
+/// The string `field` of the list-of-structs column `name`: `None` when the frame has
+/// no such column (or only nulls), an error naming the column when it has another type.
+pub fn list_strings<'a>(
+    batch: &'a RecordBatch,
+    name: &str,
+    field: &str,
+) -> CoreResult<Option<ListStrings<'a>>> {
+    let Some(lists) = batch.column_by_name(name) else {
+        return Ok(None);
+    };
+    let wrong = || CoreError::WrongType {
+        column: name.to_string(),
+        expected: "a list of structs with a string field",
+        found: lists.data_type().to_string(),
+    };
+    let (offsets, values) = match lists.data_type() {
+        DataType::Null => return Ok(None),
+        DataType::List(_) => {
+            let l = lists.as_list::<i32>();
+            (ListOffsets::Small(l.value_offsets()), l.values())
+        }
+        DataType::LargeList(_) => {
+            let l = lists.as_list::<i64>();
+            (ListOffsets::Large(l.value_offsets()), l.values())
+        }
+        _ => return Err(wrong()),
+    };
+    let structs = values.as_struct_opt().ok_or_else(wrong)?;
+    let values = structs.column_by_name(field).ok_or_else(wrong)?;
+    Ok(Some(ListStrings {
+        offsets,
+        lists,
+        structs,
+        values: str_array(values, &format!("{name}.{field}"))?,
+    }))
 }
 
 /// The named timestamp column as microseconds since the epoch (UTC), whatever its unit.
@@ -182,5 +265,53 @@ mod tests {
         let naive = TimestampMillisecondArray::from(vec![Some(1)]);
         let b = batch(vec![("t", Arc::new(naive) as ArrayRef)]);
         assert!(timestamp_micros(&b, "t").is_err());
+    }
+
+    #[test]
+    fn list_of_struct_strings_read_entry_by_entry() {
+        use arrow_array::{ListArray, StructArray};
+        use arrow_buffer::OffsetBuffer;
+        use arrow_schema::Field;
+        let names = Arc::new(StringArray::from(vec![
+            Some("site"),
+            Some("tix"),
+            None,
+            Some("ics"),
+        ]));
+        let structs = StructArray::from(vec![(
+            Arc::new(Field::new("source", DataType::Utf8, true)),
+            names as ArrayRef,
+        )]);
+        let field = Arc::new(Field::new("item", structs.data_type().clone(), true));
+        let lists = ListArray::new(
+            field,
+            OffsetBuffer::from_lengths([2, 0, 2]),
+            Arc::new(structs),
+            None,
+        );
+        let b = batch(vec![("sources", Arc::new(lists) as ArrayRef)]);
+        let listed = list_strings(&b, "sources", "source").unwrap().unwrap();
+        assert_eq!(listed.row(0).collect::<Vec<_>>(), ["site", "tix"]);
+        assert_eq!(listed.row(1).count(), 0);
+        assert_eq!(listed.row(2).collect::<Vec<_>>(), ["ics"]); // the null entry is skipped
+        assert_eq!((listed.row_len(0), listed.row_len(2)), (2, 2));
+        assert!(list_strings(&b, "absent", "source").unwrap().is_none());
+        let err = list_strings(&b, "sources", "url")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("\"sources\""), "{err}");
+        let b = batch(vec![(
+            "sources",
+            Arc::new(Int64Array::from(vec![1])) as ArrayRef,
+        )]);
+        let err = list_strings(&b, "sources", "source")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("\"sources\"") && err.contains("Int64"),
+            "{err}"
+        );
     }
 }

@@ -12,7 +12,7 @@ use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::columns::{str_column, timestamp_micros, StrColumn};
+use crate::columns::{list_strings, str_column, timestamp_micros, StrColumn};
 use crate::error::CoreResult;
 use crate::keys::{exact_key_with, source_key_with};
 use crate::normalise::{fold_text_into, title_norm_into, venue_norm_into};
@@ -155,7 +155,7 @@ pub struct Prepared {
     /// xxh3-64 of the source name: equality and priority only.
     pub source: Vec<u64>,
     /// Further sources a row already speaks for (an event merged earlier), as
-    /// (row, source hash); from the optional `provenance` column.
+    /// (row, source hash); from the optional `sources` column (a list of structs).
     pub more_sources: Vec<(u32, u64)>,
     pub city_hash: Vec<u64>,
     /// Non-null cells in the row, over every column of the frame.
@@ -427,17 +427,13 @@ pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
             batch,
         };
         let n = batch.num_rows();
-        if batch.column_by_name("provenance").is_some() {
-            // Sources separated by 0x1f, as dancescrape.dedup.frames writes them.
-            let prov = str_column(batch, "provenance")?;
+        // Events merged earlier list every source they came from; the row's own source
+        // is in `source`, so only lists of several entries add anything.
+        if let Some(listed) = list_strings(batch, "sources", "source")? {
             let offset = all.len() as u32;
-            for i in 0..n {
-                for s in prov
-                    .get(i)
-                    .unwrap_or("")
-                    .split('\x1f')
-                    .filter(|s| !s.is_empty())
-                {
+            for i in (0..n).filter(|&i| listed.row_len(i) > 1) {
+                let own = inp.source.get(i);
+                for s in listed.row(i).filter(|s| Some(*s) != own) {
                     all.more_sources
                         .push((offset + i as u32, xxh3_64(s.as_bytes())));
                 }

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from dancescrape import _core
-from dancescrape.dedup import DedupOptions, dedup, dedup_rows
+from dancescrape.dedup import DedupInputError, DedupOptions, dedup, dedup_rows
 from dedup.strategies import to_frame
 
 NINE_PM = datetime(2026, 3, 6, 5, tzinfo=UTC)  # 21:00 in Vancouver, the day before
@@ -70,6 +70,30 @@ def test_source_priority_picks_the_canonical_record() -> None:
     assert preferred["source"] == "studio"
     assert preferred["price"] == "$10"  # still filled from the other copy
     assert default["event_id"] != preferred["event_id"]  # the canonical's own key
+
+
+def test_a_merged_event_speaks_for_every_source_it_came_from() -> None:
+    # The site's social, merged earlier with the ticketing copy, now meets a second
+    # ticketing listing that night: joining it would put two ticketing events in one
+    # cluster, so the guard refuses and the pair goes to review.
+    merged = dedup(
+        to_frame(
+            [listing("Salsa Social", "Loft", "site"), listing("Salsa Social", "Loft", "tix", 5)]
+        )
+    ).events
+    assert merged.height == 1 and merged["sources"].list.len()[0] == 2
+    again = pl.concat(
+        [merged, to_frame([listing("Salsa Social!", "Loft", "tix", 10)])], how="diagonal_relaxed"
+    )
+    result = dedup(again)
+    assert result.events.height == 2
+    assert result.review["reason"].to_list() == ["source_chain"]
+
+
+def test_a_sources_column_of_another_type_is_refused_by_name() -> None:
+    frame = to_frame([listing("Salsa", "Loft", "a")]).with_columns(sources=pl.lit("site"))
+    with pytest.raises(DedupInputError, match="sources"):
+        dedup(frame)
 
 
 def test_window_is_configurable() -> None:

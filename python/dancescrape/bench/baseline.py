@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cpdist
 
-from dancescrape.dedup.frames import core_frame
+from dancescrape.dedup.frames import check_columns
 from dancescrape.dedup.options import DedupOptions
 
 __all__ = ["baseline_dedup"]
@@ -141,10 +141,10 @@ def _local_days(frame: pl.DataFrame, zones: list[str]) -> pl.Series:
 
 
 def _with_local_days(frame: pl.DataFrame) -> pl.DataFrame:
-    """`core_frame`, plus each start's local date computed in polars."""
-    prepared = core_frame(frame)
-    zones = sorted(z for z in prepared["timezone"].unique().to_list() if z is not None)
-    return prepared.with_columns(_local_days(prepared, zones).alias("local_day"))
+    """The frame plus each start's local date, computed in polars."""
+    check_columns(frame)
+    zones = sorted(z for z in frame["timezone"].unique().to_list() if z is not None)
+    return frame.with_columns(_local_days(frame, zones).alias("local_day"))
 
 
 def _prepare(frame: pl.DataFrame) -> pl.DataFrame:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 import polars as pl
 
 from dancescrape import _core
-from dancescrape.dedup.frames import core_frame
+from dancescrape.dedup.frames import DedupInputError
 from dancescrape.dedup.merge import merge_clusters
 from dancescrape.dedup.options import DedupOptions
 
@@ -76,20 +76,23 @@ def dedup_rows(frame: pl.DataFrame, options: DedupOptions | None = None) -> Dedu
     in its IANA `timezone` (UTC when null).
     """
     options = options or DedupOptions()
-    prepared = core_frame(frame)
-    rows, review, stats = _core.dedup(
-        prepared,
-        window_minutes=float(options.window_minutes),
-        accept=float(options.accept),
-        review=float(options.review),
-        venue_reject=float(options.venue_reject),
-        venue_missing=float(options.venue_missing),
-        title_weight=float(options.title_weight),
-        venue_weight=float(options.venue_weight),
-        time_weight=float(options.time_weight),
-        cross_source_only=bool(options.cross_source_only),
-        source_priority=list(options.source_priority),
-    )
+    try:
+        rows, review, stats = _core.dedup(
+            frame,
+            window_minutes=float(options.window_minutes),
+            accept=float(options.accept),
+            review=float(options.review),
+            venue_reject=float(options.venue_reject),
+            venue_missing=float(options.venue_missing),
+            title_weight=float(options.title_weight),
+            venue_weight=float(options.venue_weight),
+            time_weight=float(options.time_weight),
+            cross_source_only=bool(options.cross_source_only),
+            source_priority=list(options.source_priority),
+        )
+    except _core.CoreInputError as err:
+        # The core checks columns, types and values, naming the column at fault.
+        raise DedupInputError(str(err)) from None
     return DedupRows(
         rows=pl.DataFrame(rows),
         review=pl.DataFrame(review),
