@@ -4,15 +4,18 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow_array::{ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, UInt32Array};
-use arrow_buffer::NullBuffer;
+use arrow_array::builder::make_view;
+use arrow_array::{
+    ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, StringViewArray, UInt32Array,
+};
+use arrow_buffer::{Buffer, NullBuffer, ScalarBuffer};
 
 use rayon::prelude::*;
 
 use crate::cluster::{Clusters, Guard};
 use crate::error::{CoreError, CoreResult};
 use crate::fuzzy::{
-    indel_similarity, token_set_similarity, token_set_with, venue_similarity, word_spans, Span,
+    indel_with, token_set_with, venue_similarity, word_spans, Scratch, Span, WordBag,
 };
 use crate::keys::KeyMap;
 use crate::prepare::{Arena, Prepared};
@@ -135,22 +138,28 @@ pub struct PairScore {
 pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore> {
     score_pair_with(
         p,
+        &mut Scratch::default(),
         a,
         b,
         || venue_similarity(a.venue, b.venue),
-        || token_set_similarity(a.title, b.title),
+        |s, _| token_set_with(s, a.title, b.title, None, None),
     )
 }
 
 /// `score_pair`, with the two costly measures supplied so the block loop can memoise
 /// them or reuse split words: `venue_similarity` runs only when both sides have a venue
 /// and the starts are within the window, `title_token_set` only when it could matter.
+///
+/// `title_token_set(scratch, needed)` may return an upper bound of the measure instead
+/// of the measure when that bound is below `needed`: the title score it could give is
+/// then no better than the Indel one, or the pair stays below review either way.
 fn score_pair_with(
     p: &DedupParams,
+    scratch: &mut Scratch,
     a: Side<'_>,
     b: Side<'_>,
     venue_similarity: impl FnOnce() -> f64,
-    title_token_set: impl FnOnce() -> f64,
+    title_token_set: impl FnOnce(&mut Scratch, f64) -> f64,
 ) -> Option<PairScore> {
     let minutes = (a.start - b.start).unsigned_abs() as f64 / MICROS_PER_MINUTE;
     if minutes > p.window_minutes {
@@ -176,12 +185,15 @@ fn score_pair_with(
     if base + tw < p.review || a.title.is_empty() || b.title.is_empty() {
         return None; // even identical titles could not lift it to review
     }
-    let mut title = indel_similarity(a.title, b.title);
+    let mut title = indel_with(scratch, a.title, b.title);
     let mut token_set = false;
     // The token-set measure only ever raises the title score, so it is needed only
     // when the cheap score falls short of accepting.
     if base + tw * title < p.accept {
-        title = title.max(title_token_set());
+        // Below this the measure changes nothing: the margin keeps rounding from
+        // letting a bound tip a pair over the review line.
+        let needed = title.max((p.review - base) / tw) - 1e-9;
+        title = title.max(title_token_set(scratch, needed));
         token_set = true;
     }
     let score = base + tw * title;
@@ -402,10 +414,13 @@ fn exact_groups_by_first(p: &Prepared, first: &[u32]) -> Groups {
 #[derive(Default)]
 struct LazyWords {
     spans: Vec<Span>,
-    /// Per member: not split yet, split into `spans[begin..end]`, or `None` when the
-    /// title needs the general path (see `fuzzy::word_spans`).
-    of: Vec<Option<Option<(u32, u32)>>>,
+    /// Per member: not split yet, split into `spans[begin..end]` with its bag, or
+    /// `None` when the title needs the general path (see `fuzzy::word_spans`).
+    of: Vec<Option<Option<(u32, u32, WordBag)>>>,
 }
+
+/// A member's title words and their bag.
+type Words<'a> = Option<(&'a [Span], WordBag)>;
 
 impl LazyWords {
     fn reset(&mut self, members: usize) {
@@ -414,39 +429,51 @@ impl LazyWords {
         self.of.resize(members, None);
     }
 
-    fn range(&mut self, member: usize, text: &str) -> Option<(u32, u32)> {
+    fn split(&mut self, member: usize, text: &str) -> Option<(u32, u32, WordBag)> {
         *self.of[member].get_or_insert_with(|| {
-            let begin = self.spans.len() as u32;
-            word_spans(text, &mut self.spans).then_some((begin, self.spans.len() as u32))
+            let begin = self.spans.len();
+            word_spans(text, &mut self.spans).then(|| {
+                let bag = WordBag::new(text, &self.spans[begin..]);
+                (begin as u32, self.spans.len() as u32, bag)
+            })
         })
     }
 
     /// The words of two members (each split at most once per block).
-    fn pair(
-        &mut self,
-        a: usize,
-        text_a: &str,
-        b: usize,
-        text_b: &str,
-    ) -> (Option<&[Span]>, Option<&[Span]>) {
-        let (ra, rb) = (self.range(a, text_a), self.range(b, text_b));
-        let at = |r: Option<(u32, u32)>| r.map(|(x, y)| &self.spans[x as usize..y as usize]);
+    fn pair(&mut self, a: usize, text_a: &str, b: usize, text_b: &str) -> (Words<'_>, Words<'_>) {
+        let (ra, rb) = (self.split(a, text_a), self.split(b, text_b));
+        let at = |r: Option<(u32, u32, WordBag)>| {
+            r.map(|(x, y, bag)| (&self.spans[x as usize..y as usize], bag))
+        };
         (at(ra), at(rb))
     }
 }
 
 /// Per-thread state of the block loop, reused from block to block.
-#[derive(Default)]
 struct BlockScratch {
     memo: VenueMemo,
     titles: LazyWords,
+    fuzzy: Scratch,
+}
+
+impl BlockScratch {
+    fn new(memo: VenueMemo) -> Self {
+        Self {
+            memo,
+            titles: LazyWords::default(),
+            fuzzy: Scratch::default(),
+        }
+    }
 }
 
 /// Candidate pairs of exact groups: same city and local date, starts within the window.
+///
+/// `memo` serves the calling thread (and comes back holding what it learned).
 fn fuzzy_pairs(
     p: &Prepared,
     g: &Groups,
     venues: (&Venues, &[u32]),
+    memo: &mut VenueMemo,
     params: &DedupParams,
     stats: &mut Stats,
 ) -> Vec<Pair> {
@@ -495,7 +522,11 @@ fn fuzzy_pairs(
     // one run is a ~1e-13 event, so names are not compared again.
     let score_block = |scratch: &mut BlockScratch, block: &std::ops::Range<usize>| {
         let (mut pairs, mut candidates, mut token_sets) = (Vec::new(), 0u64, 0u64);
-        let BlockScratch { memo, titles: lazy } = scratch;
+        let BlockScratch {
+            memo,
+            titles: lazy,
+            fuzzy,
+        } = scratch;
         lazy.reset(block.len());
         let side = |k: usize, group: u32, start: i64| Side {
             title: titles.get(k),
@@ -517,11 +548,19 @@ fn fuzzy_pairs(
                 let (a, b) = (side(ka, x.4, x.2), side(kb, y.4, y.2));
                 let (va, vb) = (venue_of[x.4 as usize], venue_of[y.4 as usize]);
                 let venue = || memo.similarity(venues, va, vb);
-                let token_set = || {
+                let token_set = |s: &mut Scratch, needed: f64| {
                     let (wa, wb) = lazy.pair(ka - block.start, a.title, kb - block.start, b.title);
-                    token_set_with(a.title, b.title, wa, wb)
+                    if let (Some((_, ba)), Some((_, bb))) = (wa, wb) {
+                        // Titles with no word in common: their bag may prove the measure
+                        // cannot matter, without computing it.
+                        match ba.disjoint_bound(&bb) {
+                            Some(bound) if bound < needed => return bound,
+                            _ => {}
+                        }
+                    }
+                    token_set_with(s, a.title, b.title, wa.map(|w| w.0), wb.map(|w| w.0))
                 };
-                if let Some(s) = score_pair_with(params, a, b, venue, token_set) {
+                if let Some(s) = score_pair_with(params, fuzzy, a, b, venue, token_set) {
                     token_sets += u64::from(s.token_set);
                     let (ka, kb) = ((x.3, x.0), (y.3, y.0));
                     let (lo, hi) = (ka.min(kb), ka.max(kb));
@@ -538,16 +577,16 @@ fn fuzzy_pairs(
         (pairs, candidates, token_sets)
     };
     let found: Vec<(Vec<Pair>, u64, u64)> = if order.len() >= FUZZY_PAR_MIN {
-        blocks
-            .par_iter()
-            .map_init(BlockScratch::default, score_block)
-            .collect()
+        let scratch = || BlockScratch::new(VenueMemo::for_venues(venues));
+        blocks.par_iter().map_init(scratch, score_block).collect()
     } else {
-        let mut scratch = BlockScratch::default();
-        blocks
+        let mut scratch = BlockScratch::new(std::mem::take(memo));
+        let found = blocks
             .iter()
             .map(|b| score_block(&mut scratch, b))
-            .collect()
+            .collect();
+        *memo = scratch.memo;
+        found
     };
     let mut pairs = Vec::with_capacity(found.iter().map(|f| f.0.len()).sum());
     for (ps, c, t) in found {
@@ -598,7 +637,15 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     let t = Instant::now();
     let (venues, venue_of) =
         Venues::intern(groups.rep.iter().map(|&r| p.venue_norm.get(r as usize)));
-    let mut pairs = fuzzy_pairs(p, &groups, (&venues, &venue_of), params, &mut stats);
+    let mut memo = VenueMemo::for_venues(&venues);
+    let mut pairs = fuzzy_pairs(
+        p,
+        &groups,
+        (&venues, &venue_of),
+        &mut memo,
+        params,
+        &mut stats,
+    );
     stats.fuzzy_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
@@ -621,7 +668,6 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     let mut clusters = Clusters::new(groups.rep.len(), |gi| {
         (venue_of[gi], p.source[groups.rep[gi] as usize])
     });
-    let mut memo = VenueMemo::default();
     let mut similar = |a: u32, b: u32| memo.similarity(&venues, a, b);
     // Exact groups of several sources carry all of them into the source guard.
     for row in 0..p.len() {
@@ -742,6 +788,36 @@ fn hex32(key: u128) -> [u8; 32] {
     out
 }
 
+/// Keys as a Utf8View column of 32 hex digits each (null where absent), written straight
+/// into one buffer: at 32 bytes no value fits inline, so every view points into it.
+fn hex_column(n: usize, key: impl Fn(usize) -> Option<u128>) -> CoreResult<ArrayRef> {
+    if n > u32::MAX as usize / 32 {
+        return Err(CoreError::Invalid {
+            what: "frame".into(),
+            reason: format!("{n} rows is more than one dedup call takes (134,217,727)"),
+        });
+    }
+    let (mut bytes, mut views) = (Vec::with_capacity(n * 32), Vec::with_capacity(n));
+    let mut valid = Vec::with_capacity(n);
+    for r in 0..n {
+        let k = key(r);
+        valid.push(k.is_some());
+        views.push(k.map_or(0, |k| {
+            let hex = hex32(k);
+            let view = make_view(&hex, 0, bytes.len() as u32);
+            bytes.extend_from_slice(&hex);
+            view
+        }));
+    }
+    let nulls = valid.contains(&false).then(|| NullBuffer::from(valid));
+    let buffers: Arc<[Buffer]> = Arc::new([Buffer::from_vec(bytes)]);
+    // SAFETY: every non-null view covers 32 ASCII hex digits inside buffer 0 (whose size
+    // fits u32, checked above); null views are zero, an empty inline string.
+    Ok(Arc::new(unsafe {
+        StringViewArray::new_unchecked(ScalarBuffer::from(views), buffers, nulls)
+    }))
+}
+
 /// Dedup a frame: per-row results (in input order) and review pairs as Arrow batches.
 ///
 /// Row columns: title_norm, venue_norm, city_norm, place_norm, exact_key, source_key,
@@ -763,20 +839,9 @@ pub fn dedup_batches(
         .iter()
         .map(|d| d.and_then(|d| i32::try_from(d).ok()))
         .collect();
-    let hex_column = |key: &dyn Fn(usize) -> Option<u128>| -> ArrayRef {
-        let mut text = Arena::with_capacity(n, n * 32);
-        let mut valid = Vec::new();
-        for r in 0..n {
-            let k = key(r);
-            text.push_ascii(&k.map_or([0; 32], hex32)[..usize::from(k.is_some()) * 32]);
-            valid.push(k.is_some());
-        }
-        let nulls = valid.contains(&false).then(|| NullBuffer::from(valid));
-        text.into_view_array(nulls)
-    };
-    let exact = hex_column(&|r| Some(prepared.exact[r]));
-    let source = hex_column(&|r| prepared.source_key[r]);
-    let ids = hex_column(&|r| Some(out.event_ids[out.cluster[r] as usize]));
+    let exact = hex_column(n, |r| Some(prepared.exact[r]))?;
+    let source = hex_column(n, |r| prepared.source_key[r])?;
+    let ids = hex_column(n, |r| Some(out.event_ids[out.cluster[r] as usize]))?;
     let mut cols: Vec<(&str, ArrayRef)> = Vec::new();
     cols.extend(crate::prepare::norm_columns(prepared));
     cols.push(("exact_key", exact));

@@ -3,40 +3,80 @@
 //! Both are normalised to 0..=1 over Unicode code points, with the same definitions
 //! as rapidfuzz's `Indel.normalized_similarity` and `fuzz.token_set_ratio / 100`, so
 //! the Python baseline of the benchmark runs the very same algorithm.
+//!
+//! Hot loops pass a `Scratch` of reused buffers; the plain functions borrow a
+//! thread-local one (thread-locals cost a call each in a shared library).
 
 /// Longer strings are compared on their first this-many characters: a 1 MB title
 /// must not make one pair cost seconds, and no real title differs only after 256 chars.
 pub const MAX_FUZZY_CHARS: usize = 256;
 
-thread_local! {
-    /// Pattern masks of `lcs_len_short`, all zero between calls: each call sets and then
+/// A word of a string as its byte range.
+pub type Span = (u16, u16);
+
+/// Reusable buffers of the measures: nothing allocates per pair once warm.
+pub struct Scratch {
+    /// Pattern masks of `lcs_len_short`, all zero between calls: each call sets and
     /// clears only its own bytes' entries instead of zeroing 2 KB per pair.
-    static PATTERN: std::cell::RefCell<[u64; 256]> = const { std::cell::RefCell::new([0; 256]) };
+    pm: Box<[u64; 256]>,
+    ta: Vec<Span>,
+    tb: Vec<Span>,
+    da: Vec<u8>,
+    db: Vec<u8>,
+    codes: Codes,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Self {
+            pm: Box::new([0; 256]),
+            ta: Vec::new(),
+            tb: Vec::new(),
+            da: Vec::new(),
+            db: Vec::new(),
+            codes: Codes::default(),
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|s| f(&mut s.borrow_mut()))
 }
 
 /// LCS length of two byte strings, the shorter at most 64 bytes: one word, no allocation.
-fn lcs_len_short(a: &[u8], b: &[u8]) -> usize {
+fn lcs_len_short(pm: &mut [u64; 256], a: &[u8], b: &[u8]) -> usize {
     let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     debug_assert!(a.len() <= 64);
-    PATTERN.with_borrow_mut(|pm| {
-        for (pos, &c) in a.iter().enumerate() {
-            pm[c as usize] |= 1u64 << pos;
-        }
-        let mut v = u64::MAX;
-        for &c in b {
-            let u = v & pm[c as usize];
-            v = v.wrapping_add(u) | (v - u);
-        }
-        for &c in a {
-            pm[c as usize] = 0;
-        }
-        let mask = if a.len() == 64 {
-            u64::MAX
-        } else {
-            (1u64 << a.len()) - 1
-        };
-        (!v & mask).count_ones() as usize
-    })
+    for (pos, &c) in a.iter().enumerate() {
+        pm[c as usize] |= 1u64 << pos;
+    }
+    let mut v = u64::MAX;
+    for &c in b {
+        let u = v & pm[c as usize];
+        v = v.wrapping_add(u) | (v - u);
+    }
+    for &c in a {
+        pm[c as usize] = 0;
+    }
+    let mask = if a.len() == 64 {
+        u64::MAX
+    } else {
+        (1u64 << a.len()) - 1
+    };
+    (!v & mask).count_ones() as usize
+}
+
+/// LCS length of two byte strings of any length.
+fn lcs_bytes(pm: &mut [u64; 256], a: &[u8], b: &[u8]) -> usize {
+    if a.len().min(b.len()) <= 64 {
+        lcs_len_short(pm, a, b)
+    } else {
+        lcs_len(a, b)
+    }
 }
 
 /// Length of the longest common subsequence, bit-parallel (64 pattern chars per word).
@@ -106,37 +146,28 @@ fn capped_bytes(s: &str) -> &[u8] {
 
 /// 1 − indel distance / total length; two empty strings are identical (1.0).
 pub fn indel_similarity(a: &str, b: &str) -> f64 {
+    with_scratch(|s| indel_with(s, a, b))
+}
+
+/// `indel_similarity` with the caller's scratch.
+pub fn indel_with(s: &mut Scratch, a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
     if a.is_ascii() && b.is_ascii() {
         let (a, b) = (capped_bytes(a), capped_bytes(b));
-        let lcs = if a.len().min(b.len()) <= 64 {
-            lcs_len_short(a, b)
-        } else {
-            lcs_len(a, b)
-        };
-        ratio(a.len() + b.len() - 2 * lcs, a.len() + b.len())
-    } else {
-        let (a, b) = (capped_str(a), capped_str(b));
-        // Few distinct characters (the usual case): recode them as bytes, keep the fast path.
-        let coded = CODES.with(|c| {
-            let c = &mut *c.borrow_mut();
-            encode_pair(a, b, false, c).then(|| {
-                let (x, y) = (&c.a[..], &c.b[..]);
-                let lcs = if x.len().min(y.len()) <= 64 {
-                    lcs_len_short(x, y)
-                } else {
-                    lcs_len(x, y)
-                };
-                ratio(x.len() + y.len() - 2 * lcs, x.len() + y.len())
-            })
-        });
-        coded.unwrap_or_else(|| {
-            let (a, b) = (capped_chars(a), capped_chars(b));
-            ratio(indel_distance(&a, &b), a.len() + b.len())
-        })
+        let lcs = lcs_bytes(&mut s.pm, a, b);
+        return ratio(a.len() + b.len() - 2 * lcs, a.len() + b.len());
     }
+    let (a, b) = (capped_str(a), capped_str(b));
+    // Few distinct characters (the usual case): recode them as bytes, keep the fast path.
+    if encode_pair(a, b, false, &mut s.codes) {
+        let (x, y) = (&s.codes.a[..], &s.codes.b[..]);
+        let lcs = lcs_bytes(&mut s.pm, x, y);
+        return ratio(x.len() + y.len() - 2 * lcs, x.len() + y.len());
+    }
+    let (a, b) = (capped_chars(a), capped_chars(b));
+    ratio(indel_distance(&a, &b), a.len() + b.len())
 }
 
 /// Byte codes for two non-ASCII strings (one per character) and the alphabet behind them.
@@ -145,10 +176,6 @@ struct Codes {
     a: Vec<u8>,
     b: Vec<u8>,
     alphabet: Vec<char>,
-}
-
-thread_local! {
-    static CODES: std::cell::RefCell<Codes> = std::cell::RefCell::default();
 }
 
 /// Recode `a` and `b` as bytes, one per character, keeping equality and order of
@@ -198,18 +225,45 @@ fn ratio(distance: usize, total: usize) -> f64 {
 /// ("salsa social" vs "social salsa with dj ana") cost little. A set that is a
 /// subset of the other scores 1.0; no words on either side scores 0.0.
 pub fn token_set_similarity(a: &str, b: &str) -> f64 {
+    with_scratch(|s| token_set_with(s, a, b, None, None))
+}
+
+/// `token_set_similarity` with the caller's scratch and, when known, each side's words
+/// (from `word_spans`).
+pub fn token_set_with(
+    s: &mut Scratch,
+    a: &str,
+    b: &str,
+    wa: Option<&[Span]>,
+    wb: Option<&[Span]>,
+) -> f64 {
+    let Scratch {
+        pm,
+        ta,
+        tb,
+        da,
+        db,
+        codes,
+    } = s;
+    if let (Some(wa), Some(wb)) = (wa, wb) {
+        return token_set_spans(pm, a.as_bytes(), b.as_bytes(), wa, wb, da, db);
+    }
     let (a, b) = (capped_str(a), capped_str(b));
-    if a.is_ascii() && b.is_ascii() {
-        return SCRATCH.with(|s| token_set_ascii(a.as_bytes(), b.as_bytes(), &mut s.borrow_mut()));
-    }
-    let coded = CODES.with(|c| {
-        let c = &mut *c.borrow_mut();
-        encode_pair(a, b, true, c)
-            .then(|| SCRATCH.with(|s| token_set_ascii(&c.a, &c.b, &mut s.borrow_mut())))
-    });
-    if let Some(similarity) = coded {
-        return similarity;
-    }
+    let (x, y): (&[u8], &[u8]) = if a.is_ascii() && b.is_ascii() {
+        (a.as_bytes(), b.as_bytes())
+    } else if encode_pair(a, b, true, codes) {
+        (&codes.a, &codes.b)
+    } else {
+        return token_set_chars(a, b);
+    };
+    spans(x, ta);
+    spans(y, tb);
+    token_set_spans(pm, x, y, ta, tb, da, db)
+}
+
+/// The token-set measure over characters: strings with more distinct characters
+/// than byte codes.
+fn token_set_chars(a: &str, b: &str) -> f64 {
     let mut ta: Vec<&str> = a.split_whitespace().collect();
     let mut tb: Vec<&str> = b.split_whitespace().collect();
     if ta.is_empty() || tb.is_empty() {
@@ -277,22 +331,15 @@ pub fn share_word(a: &str, b: &str) -> bool {
         .any(|w| !w.is_empty() && b.split(' ').any(|x| x == w))
 }
 
-/// Reused buffers of the ASCII token-set path: no allocation per pair once warm.
-#[derive(Default)]
-struct Scratch {
-    ta: Vec<(u16, u16)>,
-    tb: Vec<(u16, u16)>,
-    da: Vec<u8>,
-    db: Vec<u8>,
-}
-
-thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
-}
-
 /// Word spans of an ASCII string (at most `MAX_FUZZY_CHARS` bytes), sorted, unique.
-fn spans(s: &[u8], out: &mut Vec<(u16, u16)>) {
+fn spans(s: &[u8], out: &mut Vec<Span>) {
     out.clear();
+    push_spans(s, out);
+}
+
+/// `spans`, appended to `out`.
+fn push_spans(s: &[u8], out: &mut Vec<Span>) {
+    let at = out.len();
     let mut start = None;
     for (i, &c) in s.iter().enumerate() {
         match (c.is_ascii_whitespace() || c == 0x0b, start) {
@@ -307,33 +354,60 @@ fn spans(s: &[u8], out: &mut Vec<(u16, u16)>) {
     if let Some(b) = start {
         out.push((b as u16, s.len() as u16));
     }
-    let word = |&(x, y): &(u16, u16)| &s[x as usize..y as usize];
-    out.sort_unstable_by(|p, q| word(p).cmp(word(q)));
-    out.dedup_by(|p, q| word(p) == word(q));
+    sort_unique(s, out, at);
 }
 
-/// A word of a string as its byte range.
-pub type Span = (u16, u16);
+/// Sort the words `out[at..]` of `s` in byte order and drop repeats. Titles have a
+/// handful of words, so comparing 8-byte prefixes first spares most byte-slice compares.
+fn sort_unique(s: &[u8], out: &mut Vec<Span>, at: usize) {
+    let word = |&(x, y): &Span| &s[x as usize..y as usize];
+    let prefix = |w: &Span| {
+        let w = word(w);
+        let mut k = [0u8; 8];
+        let n = w.len().min(8);
+        k[..n].copy_from_slice(&w[..n]);
+        u64::from_be_bytes(k)
+    };
+    out[at..].sort_unstable_by(|p, q| prefix(p).cmp(&prefix(q)).then_with(|| word(p).cmp(word(q))));
+    let mut kept = at;
+    for k in at..out.len() {
+        if kept == at || word(&out[kept - 1]) != word(&out[k]) {
+            out[kept] = out[k];
+            kept += 1;
+        }
+    }
+    out.truncate(kept);
+}
 
-/// Sorted, unique word spans of `s`, computed once per string instead of once per pair.
+/// Sorted, unique word spans of `s`, appended to `out`: computed once per string
+/// instead of once per pair.
 ///
 /// Only for the strings where both `share_word` and the token-set measure see exactly
 /// these words: ASCII, within the length cap, words separated by plain spaces. False
 /// (and nothing pushed) otherwise; callers then use the general functions.
 pub fn word_spans(s: &str, out: &mut Vec<Span>) -> bool {
     let b = s.as_bytes();
-    if b.len() > MAX_FUZZY_CHARS
-        || !b
-            .iter()
-            .all(|&c| c.is_ascii() && (c == b' ' || !(c.is_ascii_whitespace() || c == 0x0b)))
-    {
+    if b.len() > MAX_FUZZY_CHARS {
         return false;
     }
-    SCRATCH.with(|sc| {
-        let ta = &mut sc.borrow_mut().ta;
-        spans(b, ta);
-        out.extend_from_slice(ta);
-    });
+    let at = out.len();
+    let mut start = None;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b' ' {
+            if let Some(x) = start.take() {
+                out.push((x as u16, i as u16));
+            }
+        } else if !c.is_ascii() || c.is_ascii_whitespace() || c == 0x0b {
+            out.truncate(at);
+            return false;
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(x) = start {
+        out.push((x as u16, b.len() as u16));
+    }
+    sort_unique(b, out, at);
     true
 }
 
@@ -351,40 +425,107 @@ fn spans_meet(a: &[u8], ta: &[Span], b: &[u8], tb: &[Span]) -> bool {
     false
 }
 
-/// `token_set_similarity` with the words of each side given (from `word_spans`).
-pub fn token_set_with(a: &str, b: &str, wa: Option<&[Span]>, wb: Option<&[Span]>) -> f64 {
-    match (wa, wb) {
-        (Some(ta), Some(tb)) => SCRATCH.with(|s| {
-            let s = &mut *s.borrow_mut();
-            token_set_spans(a.as_bytes(), b.as_bytes(), ta, tb, &mut s.da, &mut s.db)
-        }),
-        _ => token_set_similarity(a, b),
-    }
+/// Venue similarity: Indel, raised by the token-set measure when the two share a
+/// word, so "Copper" matches "Copper, 471 Main Ave" but "Copper" and "Harbour" stay
+/// apart. (Without a shared word the token-set measure adds little and costs most.)
+pub fn venue_similarity(a: &str, b: &str) -> f64 {
+    with_scratch(|s| venue_similarity_with(s, a, b, None, None))
 }
 
-/// `venue_similarity` with the words of each side given (from `word_spans`).
-pub fn venue_similarity_with(a: &str, b: &str, wa: Option<&[Span]>, wb: Option<&[Span]>) -> f64 {
-    let (Some(ta), Some(tb)) = (wa, wb) else {
-        return venue_similarity(a, b);
+/// `venue_similarity` with the caller's scratch and, when known, each side's words.
+pub fn venue_similarity_with(
+    s: &mut Scratch,
+    a: &str,
+    b: &str,
+    wa: Option<&[Span]>,
+    wb: Option<&[Span]>,
+) -> f64 {
+    let v = indel_with(s, a, b);
+    if v >= 1.0 {
+        return v;
+    }
+    let shared = match (wa, wb) {
+        (Some(ta), Some(tb)) => spans_meet(a.as_bytes(), ta, b.as_bytes(), tb),
+        _ => share_word(a, b),
     };
-    let v = indel_similarity(a, b);
-    if v >= 1.0 || !spans_meet(a.as_bytes(), ta, b.as_bytes(), tb) {
-        v
+    if shared {
+        v.max(token_set_with(s, a, b, wa, wb))
     } else {
-        v.max(token_set_with(a, b, wa, wb))
+        v
     }
 }
 
-/// `token_set_similarity` for ASCII strings, with the same arithmetic.
-fn token_set_ascii(a: &[u8], b: &[u8], s: &mut Scratch) -> f64 {
-    let Scratch { ta, tb, da, db } = s;
-    spans(a, ta);
-    spans(b, tb);
-    token_set_spans(a, b, ta, tb, da, db)
+/// Character classes of a `WordBag`: a-z, 0-9, the space, and one for any other byte.
+const BAG_CLASSES: usize = 38;
+
+fn bag_class(c: u8) -> usize {
+    match c {
+        b'a'..=b'z' => (c - b'a') as usize,
+        b'0'..=b'9' => 26 + (c - b'0') as usize,
+        b' ' => 36,
+        _ => 37,
+    }
 }
 
-/// The token-set measure over sorted, unique word spans of two ASCII strings.
+/// A sketch of a string's words that bounds the token-set measure of two strings
+/// without computing it: which words (64 hashed bits) and how many of each character
+/// class the joined sorted unique words hold.
+#[derive(Debug, Clone, Copy)]
+pub struct WordBag {
+    words: u64,
+    chars: [u16; BAG_CLASSES],
+    len: u16,
+}
+
+impl WordBag {
+    /// The bag of `s` split into `spans` (from `word_spans`).
+    pub fn new(s: &str, spans: &[Span]) -> Self {
+        let mut bag = Self {
+            words: 0,
+            chars: [0; BAG_CLASSES],
+            len: 0,
+        };
+        for &(x, y) in spans {
+            let word = &s.as_bytes()[x as usize..y as usize];
+            let mut h = 0xcbf2_9ce4_8422_2325u64;
+            for &c in word {
+                bag.chars[bag_class(c)] += 1;
+                h = (h ^ u64::from(c)).wrapping_mul(0x100_0000_01b3);
+            }
+            bag.words |= 1 << (h >> 58);
+            bag.len += word.len() as u16;
+        }
+        let spaces = spans.len().saturating_sub(1) as u16;
+        bag.chars[bag_class(b' ')] += spaces;
+        bag.len += spaces;
+        bag
+    }
+
+    /// An upper bound of the token-set measure of the two strings when they share no
+    /// word (their measure is then the Indel of their joined words, and a common
+    /// subsequence has at most the characters both hold); `None` when they may share one.
+    pub fn disjoint_bound(&self, other: &WordBag) -> Option<f64> {
+        if self.words & other.words != 0 {
+            return None;
+        }
+        let common: u32 = self
+            .chars
+            .iter()
+            .zip(&other.chars)
+            .map(|(a, b)| u32::from(*a.min(b)))
+            .sum();
+        let total = u32::from(self.len) + u32::from(other.len);
+        Some(if total == 0 {
+            1.0
+        } else {
+            f64::from(2 * common) / f64::from(total)
+        })
+    }
+}
+
+/// The token-set measure over sorted, unique word spans of two byte strings.
 fn token_set_spans(
+    pm: &mut [u64; 256],
     a: &[u8],
     b: &[u8],
     ta: &[Span],
@@ -395,8 +536,8 @@ fn token_set_spans(
     if ta.is_empty() || tb.is_empty() {
         return 0.0;
     }
-    let wa = |&(x, y): &(u16, u16)| &a[x as usize..y as usize];
-    let wb = |&(x, y): &(u16, u16)| &b[x as usize..y as usize];
+    let wa = |&(x, y): &Span| &a[x as usize..y as usize];
+    let wb = |&(x, y): &Span| &b[x as usize..y as usize];
     let push = |buf: &mut Vec<u8>, w: &[u8]| {
         if !buf.is_empty() {
             buf.push(b' ');
@@ -437,11 +578,7 @@ fn token_set_spans(
     let sep = usize::from(len_sect != 0);
     let (len_a, len_b) = (da.len(), db.len());
     let (sect_a, sect_b) = (len_sect + sep + len_a, len_sect + sep + len_b);
-    let lcs = if len_a.min(len_b) <= 64 {
-        lcs_len_short(da, db)
-    } else {
-        lcs_len(da, db)
-    };
+    let lcs = lcs_bytes(pm, da, db);
     let diffs = ratio(len_a + len_b - 2 * lcs, sect_a + sect_b);
     if len_sect == 0 {
         return diffs;
@@ -449,18 +586,6 @@ fn token_set_spans(
     let with_a = ratio(sep + len_a, len_sect + sect_a);
     let with_b = ratio(sep + len_b, len_sect + sect_b);
     diffs.max(with_a).max(with_b)
-}
-
-/// Venue similarity: Indel, raised by the token-set measure when the two share a
-/// word, so "Copper" matches "Copper, 471 Main Ave" but "Copper" and "Harbour" stay
-/// apart. (Without a shared word the token-set measure adds little and costs most.)
-pub fn venue_similarity(a: &str, b: &str) -> f64 {
-    let v = indel_similarity(a, b);
-    if v >= 1.0 || !share_word(a, b) {
-        v
-    } else {
-        v.max(token_set_similarity(a, b))
-    }
 }
 
 #[cfg(test)]
@@ -512,8 +637,12 @@ mod tests {
                 let (mut wa, mut wb) = (Vec::new(), Vec::new());
                 let wa = word_spans(a, &mut wa).then_some(&wa[..]);
                 let wb = word_spans(b, &mut wb).then_some(&wb[..]);
-                assert_eq!(token_set_with(a, b, wa, wb), token_set_similarity(a, b));
-                assert_eq!(venue_similarity_with(a, b, wa, wb), venue_similarity(a, b));
+                let s = &mut Scratch::default();
+                assert_eq!(token_set_with(s, a, b, wa, wb), token_set_similarity(a, b));
+                assert_eq!(
+                    venue_similarity_with(s, a, b, wa, wb),
+                    venue_similarity(a, b)
+                );
             }
         }
     }
@@ -531,7 +660,11 @@ mod tests {
             for b in samples {
                 let (x, y) = (a.as_bytes(), b.as_bytes());
                 if x.len().min(y.len()) <= 64 {
-                    assert_eq!(lcs_len_short(x, y), lcs_len(x, y), "{a:?} {b:?}");
+                    assert_eq!(
+                        lcs_len_short(&mut [0; 256], x, y),
+                        lcs_len(x, y),
+                        "{a:?} {b:?}"
+                    );
                 }
             }
         }
@@ -600,5 +733,43 @@ mod tests {
         let big = "a".repeat(1_000_000);
         assert_eq!(indel_similarity(&big, &big), 1.0);
         assert!(token_set_similarity(&big, "b") < 0.1);
+    }
+
+    #[test]
+    fn word_bags_bound_the_token_set_of_disjoint_words() {
+        let words = [
+            "salsa", "social", "bachata", "class", "night", "swing", "westt", "kiz", "dj", "mo",
+            "1", "a",
+        ];
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let (mut bounded, mut shared) = (0, 0);
+        for _ in 0..5_000 {
+            let mut phrase = || {
+                (0..1 + next(4))
+                    .map(|_| words[next(words.len())])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let (a, b) = (phrase(), phrase());
+            let (mut wa, mut wb) = (Vec::new(), Vec::new());
+            assert!(word_spans(&a, &mut wa) && word_spans(&b, &mut wb));
+            let (ba, bb) = (WordBag::new(&a, &wa), WordBag::new(&b, &wb));
+            match ba.disjoint_bound(&bb) {
+                Some(bound) => {
+                    bounded += 1;
+                    assert!(!share_word(&a, &b), "{a:?} {b:?}");
+                    let t = token_set_similarity(&a, &b);
+                    assert!(t <= bound + 1e-12, "{a:?} {b:?}: {t} > {bound}");
+                }
+                None => shared += 1,
+            }
+        }
+        assert!(bounded > 1_000 && shared > 1_000, "{bounded} {shared}");
     }
 }

@@ -49,23 +49,9 @@ impl Default for Arena {
 }
 
 impl Arena {
-    pub(crate) fn with_capacity(strings: usize, bytes: usize) -> Self {
-        let mut offsets = Vec::with_capacity(strings + 1);
-        offsets.push(0);
-        Self {
-            values: String::with_capacity(bytes),
-            offsets,
-        }
-    }
-
     pub(crate) fn push(&mut self, s: &str) {
         self.values.push_str(s);
         self.offsets.push(self.values.len() as i64);
-    }
-
-    /// Push ASCII bytes (hex digits); bytes that are not UTF-8 push nothing.
-    pub(crate) fn push_ascii(&mut self, s: &[u8]) {
-        self.push(std::str::from_utf8(s).unwrap_or_default());
     }
 
     fn reserve(&mut self, strings: usize, bytes: usize) {

@@ -1,7 +1,7 @@
 //! The distinct venues of a dedup run, each split into words once, and a memo of their
 //! similarity: a city's venues recur night after night, so most pairs repeat.
 
-use crate::fuzzy::{venue_similarity_with, word_spans, Span};
+use crate::fuzzy::{venue_similarity_with, word_spans, Scratch, Span};
 use crate::keys::KeyMap;
 use crate::prepare::Arena;
 
@@ -66,6 +66,15 @@ impl Venues {
         (Self { names, words }, of)
     }
 
+    /// Distinct venues.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
     /// The name of a venue ("" for `NO_VENUE`).
     #[inline]
     pub fn name(&self, id: u32) -> &str {
@@ -77,19 +86,40 @@ impl Venues {
     }
 
     /// `fuzzy::venue_similarity` of two known venues, from their pre-split words.
-    fn measure(&self, a: u32, b: u32) -> f64 {
+    fn measure(&self, s: &mut Scratch, a: u32, b: u32) -> f64 {
         let words = |id: u32| self.words.get(id as usize);
-        venue_similarity_with(self.name(a), self.name(b), words(a), words(b))
+        venue_similarity_with(s, self.name(a), self.name(b), words(a), words(b))
     }
 }
 
 /// Venue similarity per distinct pair of venue ids (the measure is symmetric).
 #[derive(Default)]
-pub struct VenueMemo(KeyMap<u64, f64>);
+pub struct VenueMemo {
+    /// For up to `DENSE_MAX` venues, a table by (smaller id, larger id); NaN marks a
+    /// pair not measured yet.
+    dense: Vec<f64>,
+    width: usize,
+    /// More venues than that: a map, cleared when it reaches `MAX`.
+    seen: KeyMap<u64, f64>,
+    scratch: Scratch,
+}
 
 impl VenueMemo {
-    /// Bound on remembered pairs: a million rows must not grow one map without end.
+    /// Venues for which the table is used: 256² cells of 8 bytes, 512 KiB at most.
+    const DENSE_MAX: usize = 256;
+    /// Bound on remembered pairs in the map: a million rows must not grow it without end.
     const MAX: usize = 1 << 16;
+
+    /// A memo for the venues of `venues`.
+    pub fn for_venues(venues: &Venues) -> Self {
+        let n = venues.len();
+        let width = if n <= Self::DENSE_MAX { n } else { 0 };
+        Self {
+            dense: vec![f64::NAN; width * width],
+            width,
+            ..Self::default()
+        }
+    }
 
     /// The similarity of two known venues (neither `NO_VENUE`).
     #[inline]
@@ -97,18 +127,25 @@ impl VenueMemo {
         if a == b {
             return 1.0;
         }
+        let (lo, hi) = (a.min(b) as usize, a.max(b) as usize);
+        if hi < self.width {
+            let cell = lo * self.width + hi;
+            if self.dense[cell].is_nan() {
+                self.dense[cell] = venues.measure(&mut self.scratch, a, b);
+            }
+            return self.dense[cell];
+        }
         // The map's hasher is the identity; multiplying by an odd constant spreads the
         // ids over every bit and keeps distinct keys distinct.
-        let key =
-            (u64::from(a.min(b)) << 32 | u64::from(a.max(b))).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        if let Some(&v) = self.0.get(&key) {
+        let key = ((lo as u64) << 32 | hi as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        if let Some(&v) = self.seen.get(&key) {
             return v;
         }
-        if self.0.len() >= Self::MAX {
-            self.0.clear();
+        if self.seen.len() >= Self::MAX {
+            self.seen.clear();
         }
-        let v = venues.measure(a, b);
-        self.0.insert(key, v);
+        let v = venues.measure(&mut self.scratch, a, b);
+        self.seen.insert(key, v);
         v
     }
 }
@@ -138,12 +175,14 @@ mod tests {
             "cafe loft",
         ];
         let (venues, of) = Venues::intern(names.into_iter());
-        let mut memo = VenueMemo::default();
-        for (i, a) in names.iter().enumerate() {
-            for (j, b) in names.iter().enumerate() {
-                let want = venue_similarity(a, b);
-                assert_eq!(memo.similarity(&venues, of[i], of[j]), want, "{a:?} {b:?}");
-                assert_eq!(memo.similarity(&venues, of[j], of[i]), want, "{b:?} {a:?}");
+        // The table (few venues) and the map (the fallback) give the same answers.
+        for mut memo in [VenueMemo::for_venues(&venues), VenueMemo::default()] {
+            for (i, a) in names.iter().enumerate() {
+                for (j, b) in names.iter().enumerate() {
+                    let want = venue_similarity(a, b);
+                    assert_eq!(memo.similarity(&venues, of[i], of[j]), want, "{a:?} {b:?}");
+                    assert_eq!(memo.similarity(&venues, of[j], of[i]), want, "{b:?} {a:?}");
+                }
             }
         }
     }
