@@ -11,8 +11,45 @@
 /// must not make one pair cost seconds, and no real title differs only after 256 chars.
 pub const MAX_FUZZY_CHARS: usize = 256;
 
-/// A word of a string as its byte range.
-pub type Span = (u16, u16);
+/// A word of a string: its byte range and its first 8 bytes as a big-endian number,
+/// so that most comparisons of two words are one integer compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    key: u64,
+    at: u16,
+    end: u16,
+}
+
+impl Span {
+    fn new(s: &[u8], at: usize, end: usize) -> Self {
+        let mut key = [0u8; 8];
+        let n = (end - at).min(8);
+        key[..n].copy_from_slice(&s[at..at + n]);
+        Self {
+            key: u64::from_be_bytes(key),
+            at: at as u16,
+            end: end as u16,
+        }
+    }
+
+    #[inline]
+    fn bytes<'s>(&self, s: &'s [u8]) -> &'s [u8] {
+        &s[self.at as usize..self.end as usize]
+    }
+
+    /// Byte order of this word of `a` and `other` of `b`.
+    #[inline]
+    fn cmp_in(&self, a: &[u8], other: &Span, b: &[u8]) -> std::cmp::Ordering {
+        self.key.cmp(&other.key).then_with(|| {
+            let (x, y) = (self.bytes(a), other.bytes(b));
+            if x.len() <= 8 && y.len() <= 8 {
+                x.len().cmp(&y.len()) // equal prefixes: only padding can differ
+            } else {
+                x[x.len().min(8)..].cmp(&y[y.len().min(8)..])
+            }
+        })
+    }
+}
 
 /// Reusable buffers of the measures: nothing allocates per pair once warm.
 pub struct Scratch {
@@ -344,7 +381,7 @@ fn push_spans(s: &[u8], out: &mut Vec<Span>) {
     for (i, &c) in s.iter().enumerate() {
         match (c.is_ascii_whitespace() || c == 0x0b, start) {
             (true, Some(b)) => {
-                out.push((b as u16, i as u16));
+                out.push(Span::new(s, b, i));
                 start = None;
             }
             (false, None) => start = Some(i),
@@ -352,26 +389,17 @@ fn push_spans(s: &[u8], out: &mut Vec<Span>) {
         }
     }
     if let Some(b) = start {
-        out.push((b as u16, s.len() as u16));
+        out.push(Span::new(s, b, s.len()));
     }
     sort_unique(s, out, at);
 }
 
-/// Sort the words `out[at..]` of `s` in byte order and drop repeats. Titles have a
-/// handful of words, so comparing 8-byte prefixes first spares most byte-slice compares.
+/// Sort the words `out[at..]` of `s` in byte order and drop repeats.
 fn sort_unique(s: &[u8], out: &mut Vec<Span>, at: usize) {
-    let word = |&(x, y): &Span| &s[x as usize..y as usize];
-    let prefix = |w: &Span| {
-        let w = word(w);
-        let mut k = [0u8; 8];
-        let n = w.len().min(8);
-        k[..n].copy_from_slice(&w[..n]);
-        u64::from_be_bytes(k)
-    };
-    out[at..].sort_unstable_by(|p, q| prefix(p).cmp(&prefix(q)).then_with(|| word(p).cmp(word(q))));
+    out[at..].sort_unstable_by(|p, q| p.cmp_in(s, q, s));
     let mut kept = at;
     for k in at..out.len() {
-        if kept == at || word(&out[kept - 1]) != word(&out[k]) {
+        if kept == at || out[kept - 1].cmp_in(s, &out[k], s).is_ne() {
             out[kept] = out[k];
             kept += 1;
         }
@@ -395,7 +423,7 @@ pub fn word_spans(s: &str, out: &mut Vec<Span>) -> bool {
     for (i, &c) in b.iter().enumerate() {
         if c == b' ' {
             if let Some(x) = start.take() {
-                out.push((x as u16, i as u16));
+                out.push(Span::new(b, x, i));
             }
         } else if !c.is_ascii() || c.is_ascii_whitespace() || c == 0x0b {
             out.truncate(at);
@@ -405,7 +433,7 @@ pub fn word_spans(s: &str, out: &mut Vec<Span>) -> bool {
         }
     }
     if let Some(x) = start {
-        out.push((x as u16, b.len() as u16));
+        out.push(Span::new(b, x, b.len()));
     }
     sort_unique(b, out, at);
     true
@@ -415,8 +443,7 @@ pub fn word_spans(s: &str, out: &mut Vec<Span>) -> bool {
 fn spans_meet(a: &[u8], ta: &[Span], b: &[u8], tb: &[Span]) -> bool {
     let (mut i, mut j) = (0, 0);
     while i < ta.len() && j < tb.len() {
-        let (x, y) = (ta[i], tb[j]);
-        match a[x.0 as usize..x.1 as usize].cmp(&b[y.0 as usize..y.1 as usize]) {
+        match ta[i].cmp_in(a, &tb[j], b) {
             std::cmp::Ordering::Equal => return true,
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
@@ -485,8 +512,8 @@ impl WordBag {
             chars: [0; BAG_CLASSES],
             len: 0,
         };
-        for &(x, y) in spans {
-            let word = &s.as_bytes()[x as usize..y as usize];
+        for w in spans {
+            let word = w.bytes(s.as_bytes());
             let mut h = 0xcbf2_9ce4_8422_2325u64;
             for &c in word {
                 bag.chars[bag_class(c)] += 1;
@@ -536,8 +563,8 @@ fn token_set_spans(
     if ta.is_empty() || tb.is_empty() {
         return 0.0;
     }
-    let wa = |&(x, y): &Span| &a[x as usize..y as usize];
-    let wb = |&(x, y): &Span| &b[x as usize..y as usize];
+    let wa = |w: &Span| w.bytes(a);
+    let wb = |w: &Span| w.bytes(b);
     let push = |buf: &mut Vec<u8>, w: &[u8]| {
         if !buf.is_empty() {
             buf.push(b' ');
@@ -550,7 +577,7 @@ fn token_set_spans(
     let (mut i, mut j) = (0, 0);
     while i < ta.len() || j < tb.len() {
         let order = match (ta.get(i), tb.get(j)) {
-            (Some(x), Some(y)) => wa(x).cmp(wb(y)),
+            (Some(x), Some(y)) => x.cmp_in(a, y, b),
             (Some(_), None) => std::cmp::Ordering::Less,
             _ => std::cmp::Ordering::Greater,
         };
