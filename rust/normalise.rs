@@ -134,10 +134,47 @@ fn filter_words(
     }
 }
 
-/// Title form for fuzzy matching: folded, noise words dropped.
+/// Title form for fuzzy matching: folded, noise words dropped. The plain fold is
+/// left in `scratch` (the exact key's material).
 pub fn title_norm_into(s: &str, scratch: &mut String, out: &mut String) {
-    fold_text_into(s, scratch);
-    filter_words(scratch, |w| !is_title_noise(w), |w| w, out);
+    if !s.is_ascii() {
+        fold_text_into(s, scratch);
+        filter_words(scratch, |w| !is_title_noise(w), |w| w, out);
+        return;
+    }
+    // ASCII (most titles): fold and drop noise words in one pass over the bytes.
+    scratch.clear();
+    out.clear();
+    scratch.reserve(s.len());
+    let mut word: Option<usize> = None; // where the current word starts in `scratch`
+    let end_word = |scratch: &String, at: usize, out: &mut String| {
+        let w = &scratch[at..];
+        if !is_title_noise(w) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+    };
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() {
+            if word.is_none() {
+                if !scratch.is_empty() {
+                    scratch.push(' ');
+                }
+                word = Some(scratch.len());
+            }
+            scratch.push(char::from(b.to_ascii_lowercase()));
+        } else if let Some(at) = word.take() {
+            end_word(scratch, at, out);
+        }
+    }
+    if let Some(at) = word {
+        end_word(scratch, at, out);
+    }
+    if out.is_empty() {
+        out.push_str(scratch);
+    }
 }
 
 fn short_suffix(word: &str) -> &str {
@@ -292,6 +329,33 @@ mod tests {
         ] {
             assert_eq!(title_norm(&title_norm(s)), title_norm(s), "{s}");
             assert_eq!(venue_norm(&venue_norm(s)), venue_norm(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn fused_ascii_title_path_matches_fold_then_filter() {
+        for t in [
+            "",
+            "!!",
+            "The Salsa Night",
+            "DJ Ana presents: SALSA",
+            "  a  the ",
+            "with",
+            "Tango-Milonga at 9pm!!",
+            "x",
+            "presents presents",
+            "Bachata & Kizomba",
+        ] {
+            let (mut fold, mut norm) = (String::new(), String::new());
+            title_norm_into(t, &mut fold, &mut norm);
+            let want_fold = fold_text(t);
+            let mut want = String::new();
+            filter_words(&want_fold, |w| !is_title_noise(w), |w| w, &mut want);
+            assert_eq!(
+                (fold.as_str(), norm.as_str()),
+                (want_fold.as_str(), want.as_str()),
+                "{t:?}"
+            );
         }
     }
 }
