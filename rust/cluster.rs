@@ -114,24 +114,23 @@ impl Clusters {
         };
         self.parent[small] = big as u32;
         self.size[big] += self.size[small];
-        let moved_venues = self.venues_of(small).to_vec();
+        // The big root's lists are taken out, so the small root's can be read in place.
         let mut venues = std::mem::take(&mut self.venues[big]);
         if venues.is_empty() {
             venues.extend_from_slice(self.venues_of(big));
         }
-        for v in moved_venues {
+        for &v in self.venues_of(small) {
             if venues.len() < MAX_VENUES && !venues.contains(&v) {
                 venues.push(v);
             }
         }
         self.venues[big] = venues;
         self.venues[small] = Vec::new();
-        let moved_sources = self.sources_of(small).to_vec();
         let mut sources = std::mem::take(&mut self.sources[big]);
         if sources.is_empty() {
             sources.push(self.own_source[big]);
         }
-        for s in moved_sources {
+        for &s in self.sources_of(small) {
             if !sources.contains(&s) {
                 sources.push(s);
             }

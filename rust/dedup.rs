@@ -638,7 +638,7 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     let (venues, venue_of) =
         Venues::intern(groups.rep.iter().map(|&r| p.venue_norm.get(r as usize)));
     let mut memo = VenueMemo::for_venues(&venues);
-    let mut pairs = fuzzy_pairs(
+    let pairs = fuzzy_pairs(
         p,
         &groups,
         (&venues, &venue_of),
@@ -649,17 +649,20 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     stats.fuzzy_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    // Strongest pairs merge first; ties break on keys, never on input order.
-    let strongest_first = |x: &Pair, y: &Pair| {
+    // Strongest pairs merge first; ties break on keys, never on input order. Pairs are
+    // large, so their indices are sorted rather than the pairs themselves.
+    let strongest_first = |x: &u32, y: &u32| {
+        let (x, y) = (&pairs[*x as usize], &pairs[*y as usize]);
         y.s.score
             .total_cmp(&x.s.score)
             .then_with(|| x.lo.cmp(&y.lo))
             .then_with(|| x.hi.cmp(&y.hi))
     };
+    let mut by_strength: Vec<u32> = (0..pairs.len() as u32).collect();
     if pairs.len() >= PAR_MIN {
-        pairs.par_sort_unstable_by(strongest_first);
+        by_strength.par_sort_unstable_by(strongest_first);
     } else {
-        pairs.sort_unstable_by(strongest_first);
+        by_strength.sort_unstable_by(strongest_first);
     }
     let guard = Guard {
         venue_reject: params.venue_reject,
@@ -680,7 +683,7 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
         clusters.add_source(groups.of_row[row as usize] as usize, source);
     }
     let mut pending = Vec::new();
-    for pair in &pairs {
+    for pair in by_strength.iter().map(|&i| &pairs[i as usize]) {
         if pair.s.score >= params.accept {
             match clusters.try_union(pair.a as usize, pair.b as usize, &guard, &mut similar) {
                 Ok(_) => stats.accepted_pairs += 1,
@@ -782,15 +785,16 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
 fn hex32(key: u128) -> [u8; 32] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().rev().enumerate() {
-        *byte = DIGITS[((key >> (4 * i)) & 0xf) as usize];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(key.to_be_bytes()) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0xf)];
     }
     out
 }
 
 /// Keys as a Utf8View column of 32 hex digits each (null where absent), written straight
 /// into one buffer: at 32 bytes no value fits inline, so every view points into it.
-fn hex_column(n: usize, key: impl Fn(usize) -> Option<u128>) -> CoreResult<ArrayRef> {
+fn hex_column(n: usize, hex: impl Fn(usize) -> Option<[u8; 32]>) -> CoreResult<ArrayRef> {
     if n > u32::MAX as usize / 32 {
         return Err(CoreError::Invalid {
             what: "frame".into(),
@@ -800,10 +804,9 @@ fn hex_column(n: usize, key: impl Fn(usize) -> Option<u128>) -> CoreResult<Array
     let (mut bytes, mut views) = (Vec::with_capacity(n * 32), Vec::with_capacity(n));
     let mut valid = Vec::with_capacity(n);
     for r in 0..n {
-        let k = key(r);
-        valid.push(k.is_some());
-        views.push(k.map_or(0, |k| {
-            let hex = hex32(k);
+        let h = hex(r);
+        valid.push(h.is_some());
+        views.push(h.map_or(0, |hex| {
             let view = make_view(&hex, 0, bytes.len() as u32);
             bytes.extend_from_slice(&hex);
             view
@@ -839,9 +842,11 @@ pub fn dedup_batches(
         .iter()
         .map(|d| d.and_then(|d| i32::try_from(d).ok()))
         .collect();
-    let exact = hex_column(n, |r| Some(prepared.exact[r]))?;
-    let source = hex_column(n, |r| prepared.source_key[r])?;
-    let ids = hex_column(n, |r| Some(out.event_ids[out.cluster[r] as usize]))?;
+    let exact = hex_column(n, |r| Some(hex32(prepared.exact[r])))?;
+    let source = hex_column(n, |r| prepared.source_key[r].map(hex32))?;
+    // One id per cluster, written out for each of its rows.
+    let id_hex: Vec<[u8; 32]> = out.event_ids.iter().map(|&k| hex32(k)).collect();
+    let ids = hex_column(n, |r| Some(id_hex[out.cluster[r] as usize]))?;
     let mut cols: Vec<(&str, ArrayRef)> = Vec::new();
     cols.extend(crate::prepare::norm_columns(prepared));
     cols.push(("exact_key", exact));
