@@ -514,11 +514,12 @@ impl WordBag {
         };
         for w in spans {
             let word = w.bytes(s.as_bytes());
-            let mut h = 0xcbf2_9ce4_8422_2325u64;
             for &c in word {
                 bag.chars[bag_class(c)] += 1;
-                h = (h ^ u64::from(c)).wrapping_mul(0x100_0000_01b3);
             }
+            // The word's bit comes from its 8-byte prefix and length: words that share
+            // both share the bit, which only ever makes two bags look less disjoint.
+            let h = (w.key ^ word.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
             bag.words |= 1 << (h >> 58);
             bag.len += word.len() as u16;
         }
@@ -528,13 +529,9 @@ impl WordBag {
         bag
     }
 
-    /// An upper bound of the token-set measure of the two strings when they share no
-    /// word (their measure is then the Indel of their joined words, and a common
-    /// subsequence has at most the characters both hold); `None` when they may share one.
-    pub fn disjoint_bound(&self, other: &WordBag) -> Option<f64> {
-        if self.words & other.words != 0 {
-            return None;
-        }
+    /// Twice the characters the two bags have in common over their total length: an
+    /// upper bound of the Indel similarity of any two strings with these counts.
+    fn common_ratio(&self, other: &WordBag) -> f64 {
         let common: u32 = self
             .chars
             .iter()
@@ -542,11 +539,18 @@ impl WordBag {
             .map(|(a, b)| u32::from(*a.min(b)))
             .sum();
         let total = u32::from(self.len) + u32::from(other.len);
-        Some(if total == 0 {
+        if total == 0 {
             1.0
         } else {
             f64::from(2 * common) / f64::from(total)
-        })
+        }
+    }
+
+    /// An upper bound of the token-set measure of the two strings when they share no
+    /// word (their measure is then the Indel of their joined words, and a common
+    /// subsequence has at most the characters both hold); `None` when they may share one.
+    pub fn disjoint_bound(&self, other: &WordBag) -> Option<f64> {
+        (self.words & other.words == 0).then(|| self.common_ratio(other))
     }
 }
 
