@@ -14,9 +14,7 @@ use rayon::prelude::*;
 
 use crate::cluster::{Clusters, Guard};
 use crate::error::{CoreError, CoreResult};
-use crate::fuzzy::{
-    indel_with, token_set_with, venue_similarity, word_spans, Scratch, Span, WordBag,
-};
+use crate::fuzzy::{indel_with, token_set_with, venue_similarity, word_spans, Scratch, Span};
 use crate::keys::KeyMap;
 use crate::prepare::{Arena, Prepared};
 use crate::venues::{VenueMemo, Venues};
@@ -142,6 +140,7 @@ pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore
         a,
         b,
         || venue_similarity(a.venue, b.venue),
+        || None,
         |s, _| token_set_with(s, a.title, b.title, None, None),
     )
 }
@@ -149,6 +148,9 @@ pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore
 /// `score_pair`, with the two costly measures supplied so the block loop can memoise
 /// them or reuse split words: `venue_similarity` runs only when both sides have a venue
 /// and the starts are within the window, `title_token_set` only when it could matter.
+///
+/// `title_bound` may give an upper bound of both title measures: a pair it proves
+/// cannot reach review is dropped before either is computed.
 ///
 /// `title_token_set(scratch, needed)` may return an upper bound of the measure instead
 /// of the measure when that bound is below `needed`: the title score it could give is
@@ -159,6 +161,7 @@ fn score_pair_with(
     a: Side<'_>,
     b: Side<'_>,
     venue_similarity: impl FnOnce() -> f64,
+    title_bound: impl Fn() -> Option<f64>,
     title_token_set: impl FnOnce(&mut Scratch, f64) -> f64,
 ) -> Option<PairScore> {
     let minutes = (a.start - b.start).unsigned_abs() as f64 / MICROS_PER_MINUTE;
@@ -184,6 +187,9 @@ fn score_pair_with(
     let tw = p.title_weight / total;
     if base + tw < p.review || a.title.is_empty() || b.title.is_empty() {
         return None; // even identical titles could not lift it to review
+    }
+    if title_bound().is_some_and(|bound| base + tw * bound < p.review) {
+        return None;
     }
     let mut title = indel_with(scratch, a.title, b.title);
     let mut token_set = false;
@@ -410,17 +416,14 @@ fn exact_groups_by_first(p: &Prepared, first: &[u32]) -> Groups {
 }
 
 /// Title words of a block's members, split on first use: most members' titles are
-/// settled by the Indel measure alone and never need theirs.
+/// settled by the Indel measure or their bags alone and never need theirs.
 #[derive(Default)]
 struct LazyWords {
     spans: Vec<Span>,
-    /// Per member: not split yet, split into `spans[begin..end]` with its bag, or
-    /// `None` when the title needs the general path (see `fuzzy::word_spans`).
-    of: Vec<Option<Option<(u32, u32, WordBag)>>>,
+    /// Per member: not split yet, split into `spans[begin..end]`, or `None` when the
+    /// title needs the general path (see `fuzzy::word_spans`).
+    of: Vec<Option<Option<(u32, u32)>>>,
 }
-
-/// A member's title words and their bag.
-type Words<'a> = Option<(&'a [Span], WordBag)>;
 
 impl LazyWords {
     fn reset(&mut self, members: usize) {
@@ -429,22 +432,23 @@ impl LazyWords {
         self.of.resize(members, None);
     }
 
-    fn split(&mut self, member: usize, text: &str) -> Option<(u32, u32, WordBag)> {
+    fn range(&mut self, member: usize, text: &str) -> Option<(u32, u32)> {
         *self.of[member].get_or_insert_with(|| {
-            let begin = self.spans.len();
-            word_spans(text, &mut self.spans).then(|| {
-                let bag = WordBag::new(text, &self.spans[begin..]);
-                (begin as u32, self.spans.len() as u32, bag)
-            })
+            let begin = self.spans.len() as u32;
+            word_spans(text, &mut self.spans).then_some((begin, self.spans.len() as u32))
         })
     }
 
     /// The words of two members (each split at most once per block).
-    fn pair(&mut self, a: usize, text_a: &str, b: usize, text_b: &str) -> (Words<'_>, Words<'_>) {
-        let (ra, rb) = (self.split(a, text_a), self.split(b, text_b));
-        let at = |r: Option<(u32, u32, WordBag)>| {
-            r.map(|(x, y, bag)| (&self.spans[x as usize..y as usize], bag))
-        };
+    fn pair(
+        &mut self,
+        a: usize,
+        text_a: &str,
+        b: usize,
+        text_b: &str,
+    ) -> (Option<&[Span]>, Option<&[Span]>) {
+        let (ra, rb) = (self.range(a, text_a), self.range(b, text_b));
+        let at = |r: Option<(u32, u32)>| r.map(|(x, y)| &self.spans[x as usize..y as usize]);
         (at(ra), at(rb))
     }
 }
@@ -513,9 +517,14 @@ fn fuzzy_pairs(
     // memory in order instead of jumping across the whole frame (at a million rows the
     // cache misses cost more than the string measures).
     let mut titles = Arena::default();
-    let mut sources = Vec::with_capacity(order.len());
+    let (mut sources, mut bags) = (
+        Vec::with_capacity(order.len()),
+        Vec::with_capacity(order.len()),
+    );
     for x in &order {
-        titles.push(p.title_norm.get(g.rep[x.4 as usize] as usize));
+        let row = g.rep[x.4 as usize] as usize;
+        titles.push(p.title_norm.get(row));
+        bags.push(p.title_bag[row]);
         sources.push(g.source[x.4 as usize]);
     }
     // Members of a block share the city's 64-bit hash; distinct city names colliding in
@@ -548,19 +557,17 @@ fn fuzzy_pairs(
                 let (a, b) = (side(ka, x.4, x.2), side(kb, y.4, y.2));
                 let (va, vb) = (venue_of[x.4 as usize], venue_of[y.4 as usize]);
                 let venue = || memo.similarity(venues, va, vb);
+                // Titles with no word in common: their bags bound both measures.
+                let bound = || bags[ka].bound(&bags[kb]);
                 let token_set = |s: &mut Scratch, needed: f64| {
-                    let (wa, wb) = lazy.pair(ka - block.start, a.title, kb - block.start, b.title);
-                    if let (Some((_, ba)), Some((_, bb))) = (wa, wb) {
-                        // Titles with no word in common: their bag may prove the measure
-                        // cannot matter, without computing it.
-                        match ba.disjoint_bound(&bb) {
-                            Some(bound) if bound < needed => return bound,
-                            _ => {}
-                        }
+                    match bound() {
+                        Some(b) if b < needed => return b, // it cannot matter
+                        _ => {}
                     }
-                    token_set_with(s, a.title, b.title, wa.map(|w| w.0), wb.map(|w| w.0))
+                    let (wa, wb) = lazy.pair(ka - block.start, a.title, kb - block.start, b.title);
+                    token_set_with(s, a.title, b.title, wa, wb)
                 };
-                if let Some(s) = score_pair_with(params, fuzzy, a, b, venue, token_set) {
+                if let Some(s) = score_pair_with(params, fuzzy, a, b, venue, bound, token_set) {
                     token_sets += u64::from(s.token_set);
                     let (ka, kb) = ((x.3, x.0), (y.3, y.0));
                     let (lo, hi) = (ka.min(kb), ka.max(kb));

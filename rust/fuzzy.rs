@@ -32,6 +32,12 @@ impl Span {
         }
     }
 
+    /// A hash of the word's prefix and length: words sharing both share it.
+    #[inline]
+    fn hash(&self) -> u64 {
+        (self.key ^ u64::from(self.end - self.at)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
     #[inline]
     fn bytes<'s>(&self, s: &'s [u8]) -> &'s [u8] {
         &s[self.at as usize..self.end as usize]
@@ -485,53 +491,83 @@ pub fn venue_similarity_with(
 /// Character classes of a `WordBag`: a-z, 0-9, the space, and one for any other byte.
 const BAG_CLASSES: usize = 38;
 
-fn bag_class(c: u8) -> usize {
-    match c {
-        b'a'..=b'z' => (c - b'a') as usize,
-        b'0'..=b'9' => 26 + (c - b'0') as usize,
-        b' ' => 36,
-        _ => 37,
+/// Each byte's class, and `BAD` for bytes that make a bag unusable (non-ASCII,
+/// whitespace other than the space): one table lookup per byte.
+const BAG_CLASS: [u8; 256] = {
+    let mut t = [BAD; 256];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = match b {
+            b'a'..=b'z' => b - b'a',
+            b'0'..=b'9' => 26 + b - b'0',
+            b' ' => 36,
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => BAD,
+            _ => 37,
+        };
+        c += 1;
     }
-}
+    t
+};
+const BAD: u8 = u8::MAX;
 
-/// A sketch of a string's words that bounds the token-set measure of two strings
-/// without computing it: which words (64 hashed bits) and how many of each character
-/// class the joined sorted unique words hold.
+/// A sketch of a string's words that bounds both measures of two strings without
+/// computing either: which words (64 hashed bits) and how many of each character
+/// class the string holds. Only a string of distinct words joined by single spaces
+/// gets a usable bag: its characters are then those of its sorted unique words too.
 #[derive(Debug, Clone, Copy)]
 pub struct WordBag {
     words: u64,
-    chars: [u16; BAG_CLASSES],
-    len: u16,
+    chars: [u8; BAG_CLASSES],
+    len: u8,
+    usable: bool,
 }
 
 impl WordBag {
-    /// The bag of `s` split into `spans` (from `word_spans`).
-    pub fn new(s: &str, spans: &[Span]) -> Self {
+    /// The bag of `s`; unusable unless `s` is ASCII, within the length cap, and its
+    /// words are single-spaced and (as far as 64 bits tell) distinct.
+    pub fn of(s: &str) -> Self {
         let mut bag = Self {
             words: 0,
             chars: [0; BAG_CLASSES],
             len: 0,
+            usable: false,
         };
-        for w in spans {
-            let word = w.bytes(s.as_bytes());
-            for &c in word {
-                bag.chars[bag_class(c)] += 1;
-            }
-            // The word's bit comes from its 8-byte prefix and length: words that share
-            // both share the bit, which only ever makes two bags look less disjoint.
-            let h = (w.key ^ word.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            bag.words |= 1 << (h >> 58);
-            bag.len += word.len() as u16;
+        let b = s.as_bytes();
+        // At most 255 bytes, so no count can overflow a byte.
+        if b.is_empty() || b.len() >= MAX_FUZZY_CHARS || b[0] == b' ' || b[b.len() - 1] == b' ' {
+            return bag;
         }
-        let spaces = spans.len().saturating_sub(1) as u16;
-        bag.chars[bag_class(b' ')] += spaces;
-        bag.len += spaces;
+        let mut usable = true;
+        let mut start = 0;
+        for (i, &c) in b.iter().enumerate() {
+            let class = BAG_CLASS[usize::from(c)];
+            if class == BAD {
+                return bag;
+            }
+            bag.chars[usize::from(class)] += 1;
+            if c == b' ' || i + 1 == b.len() {
+                let end = if c == b' ' { i } else { i + 1 };
+                usable &= end > start; // an empty word: a run of spaces
+                let bit = 1u64 << (Span::new(b, start, end).hash() >> 58);
+                usable &= bag.words & bit == 0; // maybe a repeated word
+                bag.words |= bit;
+                start = i + 1;
+            }
+        }
+        bag.len = b.len() as u8;
+        bag.usable = usable;
         bag
     }
 
-    /// Twice the characters the two bags have in common over their total length: an
-    /// upper bound of the Indel similarity of any two strings with these counts.
-    fn common_ratio(&self, other: &WordBag) -> f64 {
+    /// An upper bound of both `indel_similarity` and the token-set measure of the two
+    /// strings when both bags are usable and the strings share no word (the token-set
+    /// measure is then the Indel of their sorted words), else `None`: a common
+    /// subsequence has at most the characters both hold.
+    pub fn bound(&self, other: &WordBag) -> Option<f64> {
+        if !(self.usable && other.usable) || self.words & other.words != 0 {
+            return None;
+        }
         let common: u32 = self
             .chars
             .iter()
@@ -539,18 +575,7 @@ impl WordBag {
             .map(|(a, b)| u32::from(*a.min(b)))
             .sum();
         let total = u32::from(self.len) + u32::from(other.len);
-        if total == 0 {
-            1.0
-        } else {
-            f64::from(2 * common) / f64::from(total)
-        }
-    }
-
-    /// An upper bound of the token-set measure of the two strings when they share no
-    /// word (their measure is then the Indel of their joined words, and a common
-    /// subsequence has at most the characters both hold); `None` when they may share one.
-    pub fn disjoint_bound(&self, other: &WordBag) -> Option<f64> {
-        (self.words & other.words == 0).then(|| self.common_ratio(other))
+        Some(f64::from(2 * common) / f64::from(total))
     }
 }
 
@@ -767,10 +792,22 @@ mod tests {
     }
 
     #[test]
-    fn word_bags_bound_the_token_set_of_disjoint_words() {
+    fn word_bags_bound_both_measures_of_disjoint_words() {
         let words = [
-            "salsa", "social", "bachata", "class", "night", "swing", "westt", "kiz", "dj", "mo",
-            "1", "a",
+            "salsa",
+            "social",
+            "bachata",
+            "class",
+            "night",
+            "swing",
+            "westt",
+            "kiz",
+            "dj",
+            "mo",
+            "1",
+            "a",
+            "intermediate",
+            "intermediates",
         ];
         let mut seed = 7u64;
         let mut next = |n: usize| {
@@ -788,19 +825,24 @@ mod tests {
                     .join(" ")
             };
             let (a, b) = (phrase(), phrase());
-            let (mut wa, mut wb) = (Vec::new(), Vec::new());
-            assert!(word_spans(&a, &mut wa) && word_spans(&b, &mut wb));
-            let (ba, bb) = (WordBag::new(&a, &wa), WordBag::new(&b, &wb));
-            match ba.disjoint_bound(&bb) {
+            match WordBag::of(&a).bound(&WordBag::of(&b)) {
                 Some(bound) => {
                     bounded += 1;
                     assert!(!share_word(&a, &b), "{a:?} {b:?}");
-                    let t = token_set_similarity(&a, &b);
-                    assert!(t <= bound + 1e-12, "{a:?} {b:?}: {t} > {bound}");
+                    let (t, i) = (token_set_similarity(&a, &b), indel_similarity(&a, &b));
+                    assert!(t <= bound + 1e-12, "{a:?} {b:?}: token set {t} > {bound}");
+                    assert!(i <= bound + 1e-12, "{a:?} {b:?}: indel {i} > {bound}");
                 }
                 None => shared += 1,
             }
         }
         assert!(bounded > 1_000 && shared > 1_000, "{bounded} {shared}");
+        // Repeated words, runs of spaces and non-ASCII text give no bound.
+        for s in ["salsa salsa", "salsa  night", " salsa", "forr\u{f3}", ""] {
+            assert!(
+                WordBag::of(s).bound(&WordBag::of("tango")).is_none(),
+                "{s:?}"
+            );
+        }
     }
 }

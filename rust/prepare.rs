@@ -14,6 +14,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::columns::{list_strings, str_column, timestamp_micros, StrColumn};
 use crate::error::CoreResult;
+use crate::fuzzy::WordBag;
 use crate::keys::{exact_key_with, source_key_with};
 use crate::normalise::{fold_text_into, title_norm_into, venue_norm_into};
 use crate::zones::ZoneCache;
@@ -146,6 +147,8 @@ pub struct Prepared {
     pub city_hash: Vec<u64>,
     /// Non-null cells in the row, over every column of the frame.
     pub completeness: Vec<u32>,
+    /// A sketch of `title_norm`'s words that bounds its similarities (fuzzy scoring).
+    pub title_bag: Vec<WordBag>,
 }
 
 impl Prepared {
@@ -164,7 +167,7 @@ impl Prepared {
             + self.venue_norm.heap_bytes()
             + self.city_norm.heap_bytes()
             + self.place_norm.heap_bytes()
-            + n * (16 + 24 + 16 + 16 + 8 + 8 + 4)
+            + n * (16 + 24 + 16 + 16 + 8 + 8 + 4 + std::mem::size_of::<WordBag>())
     }
 }
 
@@ -273,6 +276,7 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> CoreResult<Prepared> {
         day: Vec::with_capacity(n),
         source: Vec::with_capacity(n),
         city_hash: Vec::with_capacity(n),
+        title_bag: Vec::with_capacity(n),
         ..Prepared::default()
     };
     let mut zones = ZoneCache::default();
@@ -303,6 +307,7 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> CoreResult<Prepared> {
         out.exact
             .push(exact_key_with(&mut key_buf, &title_fold, place, start));
         out.title_norm.push(&title);
+        out.title_bag.push(WordBag::of(&title));
         out.venue_norm.push(venue);
         out.city_norm.push(city);
         out.place_norm.push(place);
@@ -336,6 +341,7 @@ fn reserve(into: &mut Prepared, parts: &[Prepared]) {
     into.source.reserve(rows);
     into.city_hash.reserve(rows);
     into.completeness.reserve(rows);
+    into.title_bag.reserve(rows);
     into.day.reserve(rows);
 }
 
@@ -354,6 +360,7 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
         source,
         city_hash,
         completeness,
+        title_bag,
         ..
     } = into;
     fn vec<T: Copy + Send + Sync>(into: &mut Vec<T>, parts: &[Prepared], f: fn(&Prepared) -> &[T]) {
@@ -379,6 +386,7 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
         vec(source, parts, |p| &p.source);
         vec(city_hash, parts, |p| &p.city_hash);
         vec(completeness, parts, |p| &p.completeness);
+        vec(title_bag, parts, |p| &p.title_bag);
         return;
     }
     rayon::scope(|s| {
@@ -395,6 +403,7 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
             vec(city_hash, parts, |p| &p.city_hash);
             vec(completeness, parts, |p| &p.completeness);
         });
+        s.spawn(|_| vec(title_bag, parts, |p| &p.title_bag));
     });
 }
 
