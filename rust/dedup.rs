@@ -516,7 +516,7 @@ fn fuzzy_pairs(
     // Copy each member's title next to its block neighbours: the scoring loop then reads
     // memory in order instead of jumping across the whole frame (at a million rows the
     // cache misses cost more than the string measures).
-    let mut titles = Arena::default();
+    let mut titles = Arena::with_capacity(order.len(), 32 * order.len());
     let (mut sources, mut bags) = (
         Vec::with_capacity(order.len()),
         Vec::with_capacity(order.len()),
@@ -788,13 +788,23 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     Ok(out)
 }
 
+/// Two lower-case hex digits for every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = [DIGITS[b >> 4], DIGITS[b & 0xf]];
+        b += 1;
+    }
+    t
+};
+
 /// A key as 32 lower-case hex digits (`keys::key_hex` without the formatting machinery).
 fn hex32(key: u128) -> [u8; 32] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 32];
     for (pair, byte) in out.chunks_exact_mut(2).zip(key.to_be_bytes()) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 0xf)];
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
     out
 }

@@ -4,6 +4,7 @@
 //! output; only non-ASCII strings pay for Unicode NFKC and case folding.
 
 use caseless::Caseless;
+use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 thread_local! {
@@ -137,15 +138,32 @@ fn filter_words(
 /// Title form for fuzzy matching: folded, noise words dropped. The plain fold is
 /// left in `scratch` (the exact key's material).
 pub fn title_norm_into(s: &str, scratch: &mut String, out: &mut String) {
-    if !s.is_ascii() {
+    if s.is_ascii() {
+        // ASCII (most titles): fold and drop noise words in one pass over the bytes.
+        fold_title_fast(s.bytes().map(char::from), scratch, out);
+    } else if s.chars().all(|c| c.is_ascii() || is_inert(c)) {
+        // ASCII plus emoji and punctuation, which folding drops untouched.
+        fold_title_fast(s.chars(), scratch, out);
+    } else {
         fold_text_into(s, scratch);
         filter_words(scratch, |w| !is_title_noise(w), |w| w, out);
-        return;
     }
-    // ASCII (most titles): fold and drop noise words in one pass over the bytes.
+}
+
+/// A character that NFKC and case folding leave alone and that the fold turns into a
+/// word break: not alphanumeric, NFKC-stable on its own (so it composes with nothing),
+/// a starter (so nothing reorders around it). Emoji, dashes and curly quotes are.
+fn is_inert(c: char) -> bool {
+    !c.is_alphanumeric()
+        && canonical_combining_class(c) == 0
+        && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+}
+
+/// `title_norm_into` for text whose only foldable characters are ASCII letters and
+/// digits: everything else breaks words.
+fn fold_title_fast(chars: impl Iterator<Item = char>, scratch: &mut String, out: &mut String) {
     scratch.clear();
     out.clear();
-    scratch.reserve(s.len());
     let mut word: Option<usize> = None; // where the current word starts in `scratch`
     let end_word = |scratch: &String, at: usize, out: &mut String| {
         let w = &scratch[at..];
@@ -156,15 +174,15 @@ pub fn title_norm_into(s: &str, scratch: &mut String, out: &mut String) {
             out.push_str(w);
         }
     };
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() {
+    for c in chars {
+        if c.is_ascii_alphanumeric() {
             if word.is_none() {
                 if !scratch.is_empty() {
                     scratch.push(' ');
                 }
                 word = Some(scratch.len());
             }
-            scratch.push(char::from(b.to_ascii_lowercase()));
+            scratch.push(c.to_ascii_lowercase());
         } else if let Some(at) = word.take() {
             end_word(scratch, at, out);
         }
@@ -333,7 +351,7 @@ mod tests {
     }
 
     #[test]
-    fn fused_ascii_title_path_matches_fold_then_filter() {
+    fn fast_title_paths_match_fold_then_filter() {
         for t in [
             "",
             "!!",
@@ -345,6 +363,13 @@ mod tests {
             "x",
             "presents presents",
             "Bachata & Kizomba",
+            "Urban Kiz Night \u{1f57a} with DJ Mo",
+            "Blues \u{2014} \u{201c}Late\u{201d} \u{1f3b6}",
+            "Forr\u{f3} Night",
+            "\u{2122} Salsa",
+            "Cafe\u{301} tango",
+            "\u{1f1e8}\u{1f1ed} Z\u{fc}rich",
+            "\u{2460} class",
         ] {
             let (mut fold, mut norm) = (String::new(), String::new());
             title_norm_into(t, &mut fold, &mut norm);

@@ -50,6 +50,15 @@ impl Default for Arena {
 }
 
 impl Arena {
+    pub(crate) fn with_capacity(strings: usize, bytes: usize) -> Self {
+        let mut offsets = Vec::with_capacity(strings + 1);
+        offsets.push(0);
+        Self {
+            values: String::with_capacity(bytes),
+            offsets,
+        }
+    }
+
     pub(crate) fn push(&mut self, s: &str) {
         self.values.push_str(s);
         self.offsets.push(self.values.len() as i64);
@@ -213,8 +222,12 @@ impl std::hash::Hasher for Xxh3Hasher {
 /// repeat many times, and non-ASCII ones are the costly ones to fold.
 #[derive(Default)]
 struct Memo<'a> {
-    // raw -> (plain fold, fuzzy form, xxh3-64 of the plain fold)
-    seen: std::collections::HashMap<&'a str, (String, String, u64), BuildXxh3>,
+    /// raw -> index in `forms`
+    index: std::collections::HashMap<&'a str, u32, BuildXxh3>,
+    /// (plain fold, fuzzy form, xxh3-64 of the plain fold)
+    forms: Vec<(String, String, u64)>,
+    /// The previous lookup: rows of one source often repeat their city.
+    last: Option<(&'a str, u32)>,
 }
 
 impl<'a> Memo<'a> {
@@ -225,15 +238,30 @@ impl<'a> Memo<'a> {
         raw: &'a str,
         fuzzy: fn(&str, &mut String, &mut String),
     ) -> &(String, String, u64) {
-        if self.seen.len() >= Self::MAX && !self.seen.contains_key(raw) {
-            self.seen.clear(); // a chunk of all-distinct values: do not grow without bound
+        if let Some((prev, i)) = self.last {
+            if prev == raw {
+                return &self.forms[i as usize];
+            }
         }
-        self.seen.entry(raw).or_insert_with(|| {
-            let (mut fold, mut norm) = (String::new(), String::new());
-            fuzzy(raw, &mut fold, &mut norm);
-            let hash = xxh3_64(fold.as_bytes());
-            (fold, norm, hash)
-        })
+        let i = match self.index.get(raw) {
+            Some(&i) => i,
+            None => {
+                if self.forms.len() >= Self::MAX {
+                    // A chunk of all-distinct values: do not grow without bound.
+                    self.index.clear();
+                    self.forms.clear();
+                }
+                let (mut fold, mut norm) = (String::new(), String::new());
+                fuzzy(raw, &mut fold, &mut norm);
+                let hash = xxh3_64(fold.as_bytes());
+                self.forms.push((fold, norm, hash));
+                let i = (self.forms.len() - 1) as u32;
+                self.index.insert(raw, i);
+                i
+            }
+        };
+        self.last = Some((raw, i));
+        &self.forms[i as usize]
     }
 }
 
@@ -444,7 +472,14 @@ pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
             (0..n.div_ceil(CHUNK_ROWS)).map(chunk).collect()
         };
         // The first bad row in input order is the one reported, however chunks ran.
-        let parts = parts.into_iter().collect::<CoreResult<Vec<_>>>()?;
+        let mut parts = parts.into_iter().collect::<CoreResult<Vec<_>>>()?;
+        if all.is_empty() && parts.len() == 1 {
+            // One chunk (a frame of up to CHUNK_ROWS rows in one batch): it is the result.
+            let more_sources = std::mem::take(&mut all.more_sources);
+            all = parts.pop().unwrap_or_default();
+            all.more_sources = more_sources;
+            continue;
+        }
         reserve(&mut all, &parts);
         append_all(&mut all, &parts);
     }

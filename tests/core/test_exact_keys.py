@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dancescrape import _core
+from dancescrape.dedup import dedup_rows
 from dancescrape.dedup.exact import KEY_INPUTS, key_frame
 
 
@@ -132,3 +133,22 @@ def test_bad_input_names_the_column() -> None:
     with pytest.raises(TypeError, match="Arrow C stream"):
         _core.exact_keys([1, 2, 3])
     assert set(KEY_INPUTS) == set(frame.columns)
+
+
+# ASCII, emoji, punctuation the fold drops, and characters NFKC or case folding change
+# (™ -> tm, ① -> 1, ﬁ -> fi, ß -> ss, İ, a combining accent): the core's fast title
+# paths must agree with the general fold everywhere.
+_MIXED = st.sampled_from(
+    [*"abcXYZ019 -!&", "💃", "🕺", "—", "“", "™", "①", "é", "\u0301", "ß", "İ", "ﬁ", "\u00a0"]
+)
+
+
+@given(st.text(_MIXED, max_size=30))
+def test_dedup_title_fold_matches_the_key_reference(title: str) -> None:
+    row = {"title": title, "venue": "Loft", "city": "Oslo", "source": "a", "source_event_id": None}
+    frame = _frame([row | {"start": datetime(2027, 1, 1, tzinfo=UTC)}])
+    rows = dedup_rows(frame.with_columns(timezone=pl.lit("Europe/Oslo"))).rows
+    assert rows["exact_key"][0] == key_frame(frame)["exact_key"][0]
+    assert (
+        rows["title_norm"][0] == _core.title_norm(title) == _core.title_norm(_core.fold_text(title))
+    )
