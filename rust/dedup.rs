@@ -17,7 +17,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::fuzzy::{indel_with, token_set_with, venue_similarity, word_spans, Scratch, Span};
 use crate::keys::KeyMap;
 use crate::prepare::{Arena, Prepared};
-use crate::venues::{VenueMemo, Venues};
+use crate::venues::{VenueMemo, Venues, NO_VENUE};
 
 const MICROS_PER_MINUTE: f64 = 60_000_000.0;
 
@@ -139,15 +139,15 @@ pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore
         &mut Scratch::default(),
         a,
         b,
-        || venue_similarity(a.venue, b.venue),
+        (!a.venue.is_empty() && !b.venue.is_empty()).then(|| venue_similarity(a.venue, b.venue)),
         || None,
         |s, _| token_set_with(s, a.title, b.title, None, None),
     )
 }
 
-/// `score_pair`, with the two costly measures supplied so the block loop can memoise
-/// them or reuse split words: `venue_similarity` runs only when both sides have a venue
-/// and the starts are within the window, `title_token_set` only when it could matter.
+/// `score_pair`, with the costly measures supplied so the block loop can memoise them
+/// or reuse split words: `venue` is the venues' similarity (`None` when either side
+/// has none), `title_token_set` runs only when it could matter.
 ///
 /// `title_bound` may give an upper bound of both title measures: a pair it proves
 /// cannot reach review is dropped before either is computed.
@@ -160,7 +160,7 @@ fn score_pair_with(
     scratch: &mut Scratch,
     a: Side<'_>,
     b: Side<'_>,
-    venue_similarity: impl FnOnce() -> f64,
+    venue: Option<f64>,
     title_bound: impl Fn() -> Option<f64>,
     title_token_set: impl FnOnce(&mut Scratch, f64) -> f64,
 ) -> Option<PairScore> {
@@ -173,15 +173,9 @@ fn score_pair_with(
     } else {
         1.0
     };
-    let venue = if a.venue.is_empty() || b.venue.is_empty() {
-        None
-    } else {
-        let v = venue_similarity();
-        if v < p.venue_reject {
-            return None;
-        }
-        Some(v)
-    };
+    if venue.is_some_and(|v| v < p.venue_reject) {
+        return None;
+    }
     let total = p.title_weight + p.venue_weight + p.time_weight;
     let base = (p.venue_weight * venue.unwrap_or(p.venue_missing) + p.time_weight * time) / total;
     let tw = p.title_weight / total;
@@ -554,9 +548,14 @@ fn fuzzy_pairs(
                     continue;
                 }
                 candidates += 1;
-                let (a, b) = (side(ka, x.4, x.2), side(kb, y.4, y.2));
+                // Most candidates are two different venues: settled by ids alone.
                 let (va, vb) = (venue_of[x.4 as usize], venue_of[y.4 as usize]);
-                let venue = || memo.similarity(venues, va, vb);
+                let venue =
+                    (va != NO_VENUE && vb != NO_VENUE).then(|| memo.similarity(venues, va, vb));
+                if venue.is_some_and(|v| v < params.venue_reject) {
+                    continue;
+                }
+                let (a, b) = (side(ka, x.4, x.2), side(kb, y.4, y.2));
                 // Titles with no word in common: their bags bound both measures.
                 let bound = || bags[ka].bound(&bags[kb]);
                 let token_set = |s: &mut Scratch, needed: f64| {
