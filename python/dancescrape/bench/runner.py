@@ -21,9 +21,15 @@ T = TypeVar("T")
 
 
 def default_repeats(events: int) -> tuple[int, int]:
-    """(core, baseline) repetitions: many for small sizes, few where one run takes seconds."""
+    """(core, baseline) repetitions: many for small sizes, few where one run takes seconds.
+
+    A 1k run takes about a millisecond, so a short burst of load on a shared machine
+    would sway a median of a few runs; 201 runs take a fifth of a second.
+    """
+    if events <= 2_000:
+        return 201, 21
     if events <= 10_000:
-        return 21, 5
+        return 51, 7
     if events <= 200_000:
         return 7, 3
     return 3, 1
