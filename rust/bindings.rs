@@ -11,9 +11,11 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::arrow_io::{import_stream, ArrowStream};
+use crate::batches::dedup_batches;
 use crate::cache::{event_fingerprints, page_key, HashStore};
-use crate::dedup::{dedup_batches, DedupParams, Stats};
+use crate::dedup::Stats;
 use crate::error::{CoreError, CoreResult};
+use crate::score::DedupParams;
 use crate::{fuzzy, keys, normalise};
 
 pyo3::create_exception!(
