@@ -9,7 +9,7 @@ use crate::cluster::{Clusters, Guard};
 use crate::error::CoreResult;
 use crate::exact::exact_groups;
 use crate::keys::KeyMap;
-use crate::pairs::fuzzy_pairs;
+use crate::pairs::{fuzzy_pairs, Pair};
 use crate::prepare::Prepared;
 use crate::score::{DedupParams, PairScore};
 use crate::venues::{VenueMemo, Venues};
@@ -110,7 +110,7 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     let (venues, venue_of) =
         Venues::intern(groups.rep.iter().map(|&r| p.venue_norm.get(r as usize)));
     let mut memo = VenueMemo::for_venues(&venues);
-    let pairs = fuzzy_pairs(
+    let mut pairs = fuzzy_pairs(
         p,
         &groups,
         (&venues, &venue_of),
@@ -121,21 +121,23 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     stats.fuzzy_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    // Strongest pairs merge first; ties break on keys, never on input order. Pairs are
-    // large, so their indices are sorted rather than the pairs themselves.
-    let strongest_first = |x: &u32, y: &u32| {
-        let (x, y) = (&pairs[*x as usize], &pairs[*y as usize]);
+    // Strongest pairs merge first; ties break on keys, never on input order.
+    let strongest_first = |x: &Pair, y: &Pair| {
         y.s.score
             .total_cmp(&x.s.score)
             .then_with(|| x.lo.cmp(&y.lo))
             .then_with(|| x.hi.cmp(&y.hi))
     };
-    let mut by_strength: Vec<u32> = (0..pairs.len() as u32).collect();
-    if pairs.len() >= PAR_MIN {
-        by_strength.par_sort_unstable_by(strongest_first);
+    let by_strength: Vec<u32> = if pairs.len() >= PAR_MIN {
+        // Many pairs: sort them in place, in parallel (sorting indices would scatter reads).
+        pairs.par_sort_unstable_by(strongest_first);
+        (0..pairs.len() as u32).collect()
     } else {
-        by_strength.sort_unstable_by(strongest_first);
-    }
+        // Few: a pair is large, so moving indices is cheaper than moving pairs.
+        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+        order.sort_unstable_by(|&x, &y| strongest_first(&pairs[x as usize], &pairs[y as usize]));
+        order
+    };
     let guard = Guard {
         venue_reject: params.venue_reject,
         one_per_source: params.cross_source_only,

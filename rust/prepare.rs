@@ -219,7 +219,9 @@ impl std::hash::Hasher for Xxh3Hasher {
 }
 
 /// Folded forms of a value seen earlier in the chunk: few distinct cities and venues
-/// repeat many times, and non-ASCII ones are the costly ones to fold.
+/// repeat many times, and non-ASCII ones are the costly ones to fold. A chunk whose
+/// values mostly differ (venues of a million listings) turns the memo off: there,
+/// hashing and storing every value costs more than folding it again.
 #[derive(Default)]
 struct Memo<'a> {
     /// raw -> index in `forms`
@@ -228,10 +230,16 @@ struct Memo<'a> {
     forms: Vec<(String, String, u64)>,
     /// The previous lookup: rows of one source often repeat their city.
     last: Option<(&'a str, u32)>,
+    lookups: u32,
+    hits: u32,
+    /// With the memo off, each value's forms are written here.
+    direct: (String, String, u64),
 }
 
 impl<'a> Memo<'a> {
     const MAX: usize = 1024;
+    /// Lookups after which a memo hitting less than half the time turns off.
+    const TRIAL: u32 = 512;
 
     fn get(
         &mut self,
@@ -243,8 +251,18 @@ impl<'a> Memo<'a> {
                 return &self.forms[i as usize];
             }
         }
+        if self.lookups >= Self::TRIAL && self.hits < self.lookups / 2 {
+            let (fold, norm, hash) = &mut self.direct;
+            fuzzy(raw, fold, norm);
+            *hash = xxh3_64(fold.as_bytes());
+            return &self.direct;
+        }
+        self.lookups += 1;
         let i = match self.index.get(raw) {
-            Some(&i) => i,
+            Some(&i) => {
+                self.hits += 1;
+                i
+            }
             None => {
                 if self.forms.len() >= Self::MAX {
                     // A chunk of all-distinct values: do not grow without bound.
