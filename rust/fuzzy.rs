@@ -515,7 +515,7 @@ const BAD: u8 = u8::MAX;
 /// computing either: which words (64 hashed bits) and how many of each character
 /// class the string holds. Only a string of distinct words joined by single spaces
 /// gets a usable bag: its characters are then those of its sorted unique words too.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WordBag {
     words: u64,
     chars: [u8; BAG_CLASSES],
@@ -523,40 +523,61 @@ pub struct WordBag {
     usable: bool,
 }
 
+impl Default for WordBag {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl WordBag {
-    /// The bag of `s`; unusable unless `s` is ASCII, within the length cap, and its
-    /// words are single-spaced and (as far as 64 bits tell) distinct.
-    pub fn of(s: &str) -> Self {
-        let mut bag = Self {
+    /// An empty bag, to which `add_word` adds a string's words in order.
+    pub fn new() -> Self {
+        Self {
             words: 0,
             chars: [0; BAG_CLASSES],
             len: 0,
-            usable: false,
-        };
-        let b = s.as_bytes();
-        // At most 255 bytes, so no count can overflow a byte.
-        if b.is_empty() || b.len() >= MAX_FUZZY_CHARS || b[0] == b' ' || b[b.len() - 1] == b' ' {
-            return bag;
+            usable: true,
         }
-        let mut usable = true;
-        let mut start = 0;
-        for (i, &c) in b.iter().enumerate() {
+    }
+
+    /// Add the next word of a single-spaced string; the bag turns unusable on a
+    /// character other than ASCII non-whitespace, an empty word, a word whose bit is
+    /// already set (maybe a repeat) or a string of 256 bytes or more.
+    pub fn add_word(&mut self, word: &str) {
+        if !self.usable {
+            return;
+        }
+        let w = word.as_bytes();
+        let spaced = usize::from(self.words != 0); // every word but the first follows a space
+        let len = usize::from(self.len) + spaced + w.len();
+        if w.is_empty() || len >= MAX_FUZZY_CHARS {
+            self.usable = false;
+            return;
+        }
+        for &c in w {
             let class = BAG_CLASS[usize::from(c)];
-            if class == BAD {
-                return bag;
+            if class == BAD || c == b' ' {
+                self.usable = false;
+                return;
             }
-            bag.chars[usize::from(class)] += 1;
-            if c == b' ' || i + 1 == b.len() {
-                let end = if c == b' ' { i } else { i + 1 };
-                usable &= end > start; // an empty word: a run of spaces
-                let bit = 1u64 << (Span::new(b, start, end).hash() >> 58);
-                usable &= bag.words & bit == 0; // maybe a repeated word
-                bag.words |= bit;
-                start = i + 1;
-            }
+            self.chars[usize::from(class)] += 1;
         }
-        bag.len = b.len() as u8;
-        bag.usable = usable;
+        if spaced == 1 {
+            self.chars[usize::from(BAG_CLASS[usize::from(b' ')])] += 1;
+        }
+        let bit = 1u64 << (Span::new(w, 0, w.len()).hash() >> 58);
+        self.usable &= self.words & bit == 0;
+        self.words |= bit;
+        self.len = len as u8;
+    }
+
+    /// The bag of `s`: usable when `s` is ASCII, under 256 bytes, and its words are
+    /// single-spaced and (as far as 64 bits tell) distinct.
+    pub fn of(s: &str) -> Self {
+        let mut bag = Self::new();
+        for word in s.split(' ') {
+            bag.add_word(word);
+        }
         bag
     }
 

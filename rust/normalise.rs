@@ -116,37 +116,49 @@ const STREET_SUFFIXES: &[(&str, &str)] = &[
 ];
 
 /// Keep the words of an already folded string that `keep` accepts, mapped by `map`;
-/// when nothing survives the folded string itself is kept, so a name never vanishes.
+/// `kept` sees each word written to `out`. False when nothing survives: `out` is then
+/// the folded string itself, so a name never vanishes.
 fn filter_words(
     folded: &str,
     keep: impl Fn(&str) -> bool,
     map: impl Fn(&str) -> &str,
     out: &mut String,
-) {
+    kept: &mut impl FnMut(&str),
+) -> bool {
     out.clear();
     for word in folded.split(' ').filter(|w| keep(w)) {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(map(word));
+        let word = map(word);
+        out.push_str(word);
+        kept(word);
     }
     if out.is_empty() {
         out.push_str(folded);
+        return false;
     }
+    true
 }
 
-/// Title form for fuzzy matching: folded, noise words dropped. The plain fold is
-/// left in `scratch` (the exact key's material).
-pub fn title_norm_into(s: &str, scratch: &mut String, out: &mut String) {
+/// Fold `s` into `fold`, then its words that `keep` accepts, mapped by `map`, into
+/// `out` (see `filter_words`). Text whose only foldable characters are ASCII letters
+/// and digits (plain ASCII, or with emoji and punctuation) takes a single pass.
+fn fold_filter_into(
+    s: &str,
+    fold: &mut String,
+    out: &mut String,
+    keep: impl Fn(&str) -> bool,
+    map: impl Fn(&str) -> &str,
+    kept: &mut impl FnMut(&str),
+) -> bool {
     if s.is_ascii() {
-        // ASCII (most titles): fold and drop noise words in one pass over the bytes.
-        fold_title_fast(s.bytes().map(char::from), scratch, out);
+        fold_filter_fast(s.bytes().map(char::from), fold, out, keep, map, kept)
     } else if s.chars().all(|c| c.is_ascii() || is_inert(c)) {
-        // ASCII plus emoji and punctuation, which folding drops untouched.
-        fold_title_fast(s.chars(), scratch, out);
+        fold_filter_fast(s.chars(), fold, out, keep, map, kept)
     } else {
-        fold_text_into(s, scratch);
-        filter_words(scratch, |w| !is_title_noise(w), |w| w, out);
+        fold_text_into(s, fold);
+        filter_words(fold, keep, map, out, kept)
     }
 }
 
@@ -159,40 +171,68 @@ fn is_inert(c: char) -> bool {
         && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
 }
 
-/// `title_norm_into` for text whose only foldable characters are ASCII letters and
+/// `fold_filter_into` for text whose only foldable characters are ASCII letters and
 /// digits: everything else breaks words.
-fn fold_title_fast(chars: impl Iterator<Item = char>, scratch: &mut String, out: &mut String) {
-    scratch.clear();
+fn fold_filter_fast(
+    chars: impl Iterator<Item = char>,
+    fold: &mut String,
+    out: &mut String,
+    keep: impl Fn(&str) -> bool,
+    map: impl Fn(&str) -> &str,
+    kept: &mut impl FnMut(&str),
+) -> bool {
+    fold.clear();
     out.clear();
-    let mut word: Option<usize> = None; // where the current word starts in `scratch`
-    let end_word = |scratch: &String, at: usize, out: &mut String| {
-        let w = &scratch[at..];
-        if !is_title_noise(w) {
+    let mut word: Option<usize> = None; // where the current word starts in `fold`
+    let mut end_word = |fold: &String, at: usize, out: &mut String| {
+        let w = &fold[at..];
+        if keep(w) {
             if !out.is_empty() {
                 out.push(' ');
             }
+            let w = map(w);
             out.push_str(w);
+            kept(w);
         }
     };
     for c in chars {
         if c.is_ascii_alphanumeric() {
             if word.is_none() {
-                if !scratch.is_empty() {
-                    scratch.push(' ');
+                if !fold.is_empty() {
+                    fold.push(' ');
                 }
-                word = Some(scratch.len());
+                word = Some(fold.len());
             }
-            scratch.push(c.to_ascii_lowercase());
+            fold.push(c.to_ascii_lowercase());
         } else if let Some(at) = word.take() {
-            end_word(scratch, at, out);
+            end_word(fold, at, out);
         }
     }
     if let Some(at) = word {
-        end_word(scratch, at, out);
+        end_word(fold, at, out);
     }
     if out.is_empty() {
-        out.push_str(scratch);
+        out.push_str(fold);
+        return false;
     }
+    true
+}
+
+/// Title form for fuzzy matching: folded, noise words dropped. The plain fold is
+/// left in `scratch` (the exact key's material).
+pub fn title_norm_into(s: &str, scratch: &mut String, out: &mut String) {
+    title_norm_words_into(s, scratch, out, &mut |_| {});
+}
+
+/// `title_norm_into`, with `kept` seeing each word of `out`; false when no word
+/// survived the noise filter (`out` is then the whole fold and `kept` saw nothing).
+pub fn title_norm_words_into(
+    s: &str,
+    scratch: &mut String,
+    out: &mut String,
+    kept: &mut impl FnMut(&str),
+) -> bool {
+    fold_filter_into(s, scratch, out, |w| !is_title_noise(w), |w| w, kept)
 }
 
 fn short_suffix(word: &str) -> &str {
@@ -202,23 +242,15 @@ fn short_suffix(word: &str) -> &str {
         .map_or(word, |(_, abbr)| abbr)
 }
 
+/// Whether a folded venue word names the place: not a generic word, not a house
+/// number ("Loft, 12 Main St" is the Loft wherever on the street it is).
+fn names_venue(w: &str) -> bool {
+    !w.is_empty() && !VENUE_GENERIC.contains(&w) && !w.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Venue form for fuzzy matching: folded, generic words dropped, street suffixes shortened.
 pub fn venue_norm_into(s: &str, scratch: &mut String, out: &mut String) {
-    fold_text_into(s, scratch);
-    out.clear();
-    // House numbers say where on the street, not which venue: "Loft, 12 Main St".
-    let named = |w: &&str| {
-        !w.is_empty() && !VENUE_GENERIC.contains(w) && !w.bytes().all(|b| b.is_ascii_digit())
-    };
-    for word in scratch.split(' ').filter(named) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(short_suffix(word));
-    }
-    if out.is_empty() {
-        out.push_str(scratch);
-    }
+    fold_filter_into(s, scratch, out, names_venue, short_suffix, &mut |_| {});
 }
 
 /// Convenience wrappers returning new strings (tests and inspection).
@@ -351,7 +383,7 @@ mod tests {
     }
 
     #[test]
-    fn fast_title_paths_match_fold_then_filter() {
+    fn fast_paths_match_fold_then_filter() {
         for t in [
             "",
             "!!",
@@ -370,12 +402,35 @@ mod tests {
             "Cafe\u{301} tango",
             "\u{1f1e8}\u{1f1ed} Z\u{fc}rich",
             "\u{2460} class",
+            "The Loft Dance Studio, 12 Main Street",
+            "Salle \u{2014} 471 Granville Avenue \u{1f483}",
+            "Studio 5",
         ] {
             let (mut fold, mut norm) = (String::new(), String::new());
             title_norm_into(t, &mut fold, &mut norm);
             let want_fold = fold_text(t);
             let mut want = String::new();
-            filter_words(&want_fold, |w| !is_title_noise(w), |w| w, &mut want);
+            filter_words(
+                &want_fold,
+                |w| !is_title_noise(w),
+                |w| w,
+                &mut want,
+                &mut |_| {},
+            );
+            assert_eq!(
+                (fold.as_str(), norm.as_str()),
+                (want_fold.as_str(), want.as_str()),
+                "{t:?}"
+            );
+            // Venues take the same paths with their own word rules.
+            venue_norm_into(t, &mut fold, &mut norm);
+            filter_words(
+                &want_fold,
+                names_venue,
+                short_suffix,
+                &mut want,
+                &mut |_| {},
+            );
             assert_eq!(
                 (fold.as_str(), norm.as_str()),
                 (want_fold.as_str(), want.as_str()),

@@ -16,7 +16,7 @@ use crate::columns::{list_strings, str_column, timestamp_micros, StrColumn};
 use crate::error::CoreResult;
 use crate::fuzzy::WordBag;
 use crate::keys::{exact_key_with, source_key_with};
-use crate::normalise::{fold_text_into, title_norm_into, venue_norm_into};
+use crate::normalise::{fold_text_into, title_norm_words_into, venue_norm_into};
 use crate::zones::ZoneCache;
 
 /// Columns the dedup reads; any other column only counts toward completeness.
@@ -340,7 +340,12 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> CoreResult<Prepared> {
     let (mut cities, mut venues) = (Memo::default(), Memo::default());
     for i in rows.clone() {
         // title_norm_into leaves the plain fold in its scratch: the exact key's material.
-        title_norm_into(inp.title.get(i).unwrap_or(""), &mut title_fold, &mut title);
+        // The title's bag is built from its words as they are written.
+        let mut bag = WordBag::new();
+        let raw_title = inp.title.get(i).unwrap_or("");
+        let words = title_norm_words_into(raw_title, &mut title_fold, &mut title, &mut |w| {
+            bag.add_word(w)
+        });
         let (city, _, city_hash) = cities.get(inp.city.get(i).unwrap_or(""), city_forms);
         let (venue_fold, venue, _) = venues.get(inp.venue.get(i).unwrap_or(""), venue_norm_into);
         // Venue names the place best; the city is the fallback when no venue is known.
@@ -353,7 +358,8 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> CoreResult<Prepared> {
         out.exact
             .push(exact_key_with(&mut key_buf, &title_fold, place, start));
         out.title_norm.push(&title);
-        out.title_bag.push(WordBag::of(&title));
+        out.title_bag
+            .push(if words { bag } else { WordBag::of(&title) });
         out.venue_norm.push(venue);
         out.city_norm.push(city);
         out.place_norm.push(place);
@@ -596,5 +602,27 @@ pub(crate) mod tests {
         assert_eq!(p.title_norm.get(10_001), "event 1");
         let arr = norm_columns(p);
         assert_eq!(arr[0].1.len(), 20_000);
+    }
+
+    #[test]
+    fn title_bags_built_while_folding_equal_bags_of_the_titles() {
+        let titles = [
+            "DJ Ana presents Salsa!",
+            "The",
+            "salsa salsa night",
+            "Urban Kiz \u{1f57a} Night",
+            "Forr\u{f3} Night",
+            "",
+            "with the",
+            "Zouk   Weekend  2027",
+        ];
+        let rows: Vec<Row<'_>> = titles
+            .iter()
+            .map(|t| (*t, None, "Oslo", "a", 0, None))
+            .collect();
+        let p = prepare(&[frame(&rows)]).unwrap();
+        for (i, t) in titles.iter().enumerate() {
+            assert_eq!(p.title_bag[i], WordBag::of(p.title_norm.get(i)), "{t:?}");
+        }
     }
 }
