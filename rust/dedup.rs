@@ -52,9 +52,13 @@ pub struct Stats {
     pub review_pairs: usize,
     pub clusters: usize,
     pub core_heap_bytes: usize,
+    /// Folding, normalised forms and keys of every row.
     pub normalise_seconds: f64,
+    /// Exact groups.
     pub exact_seconds: f64,
+    /// Local dates (the blocking key), blocks, and candidate pairs scored.
     pub fuzzy_seconds: f64,
+    /// Guarded clustering, canonical rows and event ids.
     pub cluster_seconds: f64,
 }
 

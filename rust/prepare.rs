@@ -186,7 +186,6 @@ struct Inputs<'a> {
     city: StrColumn<'a>,
     source: StrColumn<'a>,
     source_id: StrColumn<'a>,
-    timezone: StrColumn<'a>,
     start: Vec<Option<i64>>,
     batch: &'a RecordBatch,
 }
@@ -319,13 +318,11 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> CoreResult<Prepared> {
         exact: Vec::with_capacity(n),
         source_key: Vec::with_capacity(n),
         start: Vec::with_capacity(n),
-        day: Vec::with_capacity(n),
         source: Vec::with_capacity(n),
         city_hash: Vec::with_capacity(n),
         title_bag: Vec::with_capacity(n),
         ..Prepared::default()
     };
-    let mut zones = ZoneCache::default();
     for a in [
         &mut out.title_norm,
         &mut out.venue_norm,
@@ -368,10 +365,6 @@ fn prepare_chunk(inp: &Inputs<'_>, rows: Range<usize>) -> CoreResult<Prepared> {
         out.source_key
             .push(source_key_with(&mut key_buf, source, inp.source_id.get(i)));
         out.start.push(start);
-        out.day.push(match start {
-            Some(t) => Some(zones.local_day(inp.timezone.get(i), t)?),
-            None => None,
-        });
         out.source.push(xxh3_64(source.as_bytes()));
     }
     out.completeness = completeness(inp.batch, rows);
@@ -394,7 +387,6 @@ fn reserve(into: &mut Prepared, parts: &[Prepared]) {
     into.city_hash.reserve(rows);
     into.completeness.reserve(rows);
     into.title_bag.reserve(rows);
-    into.day.reserve(rows);
 }
 
 /// Append every part, each column on its own task: the columns are independent, and
@@ -408,7 +400,6 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
         exact,
         source_key,
         start,
-        day,
         source,
         city_hash,
         completeness,
@@ -434,7 +425,6 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
         vec(exact, parts, |p| &p.exact);
         vec(source_key, parts, |p| &p.source_key);
         vec(start, parts, |p| &p.start);
-        vec(day, parts, |p| &p.day);
         vec(source, parts, |p| &p.source);
         vec(city_hash, parts, |p| &p.city_hash);
         vec(completeness, parts, |p| &p.completeness);
@@ -450,7 +440,6 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
         s.spawn(|_| vec(source_key, parts, |p| &p.source_key));
         s.spawn(|_| {
             vec(start, parts, |p| &p.start);
-            vec(day, parts, |p| &p.day);
             vec(source, parts, |p| &p.source);
             vec(city_hash, parts, |p| &p.city_hash);
             vec(completeness, parts, |p| &p.completeness);
@@ -459,8 +448,51 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
     });
 }
 
-/// Normalise and key every row of every batch (rows numbered across batches).
+/// Normalise and key every row of every batch (rows numbered across batches), and
+/// take each start's local date (`prepare_keys`, then `local_days`).
 pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
+    let mut p = prepare_keys(batches)?;
+    p.day = local_days(batches, &p.start)?;
+    Ok(p)
+}
+
+/// The local date of each start in its row's `timezone`: only the fuzzy stage's
+/// blocking uses it, so it is a pass of its own (in parallel for large frames).
+pub fn local_days(batches: &[RecordBatch], start: &[Option<i64>]) -> CoreResult<Vec<Option<i64>>> {
+    let mut days = Vec::with_capacity(start.len());
+    let mut first = 0;
+    for batch in batches {
+        let zones = str_column(batch, "timezone")?;
+        let n = batch.num_rows();
+        let starts = &start[first..first + n];
+        let chunk = |c: usize| -> CoreResult<Vec<Option<i64>>> {
+            let mut cache = ZoneCache::default();
+            (c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))
+                .map(|i| match starts[i] {
+                    Some(t) => cache.local_day(zones.get(i), t).map(Some),
+                    None => Ok(None),
+                })
+                .collect()
+        };
+        let parts: Vec<CoreResult<Vec<Option<i64>>>> = if n >= crate::dedup::PAR_MIN {
+            (0..n.div_ceil(CHUNK_ROWS))
+                .into_par_iter()
+                .map(chunk)
+                .collect()
+        } else {
+            (0..n.div_ceil(CHUNK_ROWS)).map(chunk).collect()
+        };
+        // The first bad row in input order is the one reported, however chunks ran.
+        for part in parts {
+            days.extend(part?);
+        }
+        first += n;
+    }
+    Ok(days)
+}
+
+/// Normalise and key every row of every batch; `day` is left empty (see `local_days`).
+pub fn prepare_keys(batches: &[RecordBatch]) -> CoreResult<Prepared> {
     let mut all = Prepared::default();
     for batch in batches {
         let inp = Inputs {
@@ -469,7 +501,6 @@ pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
             city: str_column(batch, "city")?,
             source: str_column(batch, "source")?,
             source_id: str_column(batch, "source_event_id")?,
-            timezone: str_column(batch, "timezone")?,
             start: timestamp_micros(batch, "start")?,
             batch,
         };
