@@ -125,10 +125,13 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     stats.fuzzy_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    // Strongest pairs merge first; ties break on keys, never on input order.
+    // Strongest pairs merge first; ties break on keys, never on input order. Scores are
+    // compared to 1e-9: two ways to the same ratio (Indel's and token-set's 24/31, say)
+    // may differ in the last bit, which must not decide the order.
+    let strength = |p: &Pair| (p.s.score * 1e9).round() as i64;
     let strongest_first = |x: &Pair, y: &Pair| {
-        y.s.score
-            .total_cmp(&x.s.score)
+        strength(y)
+            .cmp(&strength(x))
             .then_with(|| x.lo.cmp(&y.lo))
             .then_with(|| x.hi.cmp(&y.hi))
     };

@@ -6,7 +6,7 @@ import json
 
 import polars as pl
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dancescrape.bench.baseline import baseline_dedup
@@ -39,6 +39,7 @@ def test_pair_scores_are_consistent(truth: list[int], predicted: list[int]) -> N
 
 @settings(max_examples=5, deadline=None)
 @given(st.integers(0, 1_000))
+@example(657)  # two pairs tied at 24/31 by different routes, one bit apart in rapidfuzz
 def test_baseline_runs_the_same_algorithm_as_the_core(seed: int) -> None:
     frame = generate_events(1_500, seed=seed)
     core = dedup_rows(frame).rows

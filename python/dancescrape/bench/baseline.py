@@ -311,8 +311,10 @@ def baseline_dedup(frame: pl.DataFrame, options: DedupOptions | None = None) -> 
         .sort("gid")
     )
     pairs = _score(_candidates(groups, o), o)
+    # Scores compared to 1e-9, as the core does: ties then break on the keys.
+    strength = (pl.col("score") * 1e9).round().cast(pl.Int64)
     accepted = pairs.filter(pl.col("score") >= o.accept).sort(
-        ["score", "gid", "gid_b"], descending=[True, False, False]
+        [strength, "gid", "gid_b"], descending=[True, False, False]
     )
     roots = pl.Series("root", _cluster(groups, accepted, o), dtype=pl.UInt32)
     priority = {s: i for i, s in enumerate(o.source_priority)}
