@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from dancescrape.bench.data import generate_events
 from dancescrape.bench.metrics import pair_scores
-from dancescrape.dedup import DedupOptions, DedupRows, dedup, dedup_rows
+from dancescrape.dedup import DedupOptions, DedupRows, DedupStats, dedup, dedup_rows
 
 __all__ = ["DEFAULT_SEED", "TARGET_SECONDS_PER_1K", "bench_dedup", "default_repeats"]
 
@@ -58,8 +58,8 @@ def bench_dedup(
     """Time and score the core (and the polars + rapidfuzz baseline) on `events` rows.
 
     Seconds are medians over `repeats` runs after one warm-up. `core_seconds` covers
-    `dedup_rows`: local dates in polars, then normalise, keys, exact and fuzzy dedup
-    and clustering in Rust, results back as polars frames. `api_seconds` adds the
+    `dedup_rows`: normalise, keys, local dates, exact and fuzzy dedup and clustering
+    in Rust, results back as polars frames. `api_seconds` adds the
     merge into canonical events (polars, identical for both implementations).
     """
     if events < 1:
@@ -68,16 +68,19 @@ def bench_dedup(
     core_n, base_n = default_repeats(events)
     core_n, base_n = repeats or core_n, baseline_repeats or base_n
     frame = generate_events(events, seed)
-    runs: list[DedupRows] = []
+    runs: list[DedupStats] = []
 
     def core_run() -> DedupRows:
-        runs.append(dedup_rows(frame, options))
-        return runs[-1]
+        # Only the stats are kept: holding on to every result would make each run
+        # allocate fresh pages instead of reusing the last run's memory.
+        rows = dedup_rows(frame, options)
+        runs.append(rows.stats)
+        return rows
 
     core_times, core = _timed(core_run, core_n)
     timed = runs[1:]  # the warm-up run is not timed
     phase_medians = {
-        k: statistics.median(getattr(r.stats, f"{k}_seconds") for r in timed) for k in PHASES
+        k: statistics.median(getattr(r, f"{k}_seconds") for r in timed) for k in PHASES
     }
     api_times, _ = _timed(lambda: dedup(frame, options), max(1, min(core_n, 3)))
     scores = pair_scores(frame["truth"], core.rows["event_id"])
