@@ -18,6 +18,27 @@ pub(crate) struct Groups {
     pub(crate) source: Vec<Option<u64>>,
 }
 
+impl Groups {
+    /// Put `row` in group `id`: a new group when `id` is the next one, else the group's
+    /// earliest start and single source take the row into account.
+    fn add(&mut self, p: &Prepared, row: usize, id: u32) {
+        let i = id as usize;
+        if i == self.rep.len() {
+            self.rep.push(row as u32);
+            self.start.push(p.start[row]);
+            self.source.push(Some(p.source[row]));
+            return;
+        }
+        self.start[i] = match (self.start[i], p.start[row]) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        if self.source[i] != Some(p.source[row]) {
+            self.source[i] = None;
+        }
+    }
+}
+
 pub(crate) fn exact_groups(p: &Prepared) -> Groups {
     let mut g = exact_groups_by_key(p);
     // A row that already speaks for other sources makes its group multi-source.
@@ -97,20 +118,7 @@ fn exact_groups_by_key(p: &Prepared) -> Groups {
             .entry((p.exact[row], p.city_hash[row]))
             .or_insert(next);
         g.of_row.push(id);
-        if id == next {
-            g.rep.push(row as u32);
-            g.start.push(p.start[row]);
-            g.source.push(Some(p.source[row]));
-        } else {
-            let i = id as usize;
-            g.start[i] = match (g.start[i], p.start[row]) {
-                (Some(x), Some(y)) => Some(x.min(y)),
-                (x, y) => x.or(y),
-            };
-            if g.source[i] != Some(p.source[row]) {
-                g.source[i] = None;
-            }
-        }
+        g.add(p, row, id);
     }
     g
 }
@@ -127,23 +135,13 @@ fn exact_groups_by_first(p: &Prepared, first: &[u32]) -> Groups {
     };
     for (row, &f) in first.iter().enumerate() {
         let f = f as usize;
-        if f == row {
-            g.of_row.push(g.rep.len() as u32);
-            g.rep.push(row as u32);
-            g.start.push(p.start[row]);
-            g.source.push(Some(p.source[row]));
+        let id = if f == row {
+            g.rep.len() as u32
         } else {
-            let id = g.of_row[f];
-            g.of_row.push(id);
-            let i = id as usize;
-            g.start[i] = match (g.start[i], p.start[row]) {
-                (Some(x), Some(y)) => Some(x.min(y)),
-                (x, y) => x.or(y),
-            };
-            if g.source[i] != Some(p.source[row]) {
-                g.source[i] = None;
-            }
-        }
+            g.of_row[f]
+        };
+        g.of_row.push(id);
+        g.add(p, row, id);
     }
     g
 }

@@ -382,6 +382,13 @@ mod tests {
         }
     }
 
+    /// A form's function and its word rules (keep, map).
+    type Rules = (
+        fn(&str, &mut String, &mut String),
+        fn(&str) -> bool,
+        fn(&str) -> &str,
+    );
+
     #[test]
     fn fast_paths_match_fold_then_filter() {
         for t in [
@@ -407,35 +414,22 @@ mod tests {
             "Studio 5",
         ] {
             let (mut fold, mut norm) = (String::new(), String::new());
-            title_norm_into(t, &mut fold, &mut norm);
             let want_fold = fold_text(t);
-            let mut want = String::new();
-            filter_words(
-                &want_fold,
-                |w| !is_title_noise(w),
-                |w| w,
-                &mut want,
-                &mut |_| {},
-            );
-            assert_eq!(
-                (fold.as_str(), norm.as_str()),
-                (want_fold.as_str(), want.as_str()),
-                "{t:?}"
-            );
-            // Venues take the same paths with their own word rules.
-            venue_norm_into(t, &mut fold, &mut norm);
-            filter_words(
-                &want_fold,
-                names_venue,
-                short_suffix,
-                &mut want,
-                &mut |_| {},
-            );
-            assert_eq!(
-                (fold.as_str(), norm.as_str()),
-                (want_fold.as_str(), want.as_str()),
-                "{t:?}"
-            );
+            // Titles and venues take the same paths, each with its own word rules.
+            let rules: [Rules; 2] = [
+                (title_norm_into, |w| !is_title_noise(w), |w| w),
+                (venue_norm_into, names_venue, short_suffix),
+            ];
+            for (norm_into, keep, map) in rules {
+                norm_into(t, &mut fold, &mut norm);
+                let mut want = String::new();
+                filter_words(&want_fold, keep, map, &mut want, &mut |_| {});
+                assert_eq!(
+                    (fold.as_str(), norm.as_str()),
+                    (want_fold.as_str(), want.as_str()),
+                    "{t:?}"
+                );
+            }
         }
     }
 }

@@ -448,6 +448,20 @@ fn append_all(into: &mut Prepared, parts: &[Prepared]) {
     });
 }
 
+/// `f` over the rows `0..n` in chunks of `CHUNK_ROWS`, results in chunk order; the
+/// chunks run in parallel once a frame is large enough to pay for it.
+fn by_chunks<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
+    let chunk = |c: usize| f(c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n));
+    if n >= crate::dedup::PAR_MIN {
+        (0..n.div_ceil(CHUNK_ROWS))
+            .into_par_iter()
+            .map(chunk)
+            .collect()
+    } else {
+        (0..n.div_ceil(CHUNK_ROWS)).map(chunk).collect()
+    }
+}
+
 /// Normalise and key every row of every batch (rows numbered across batches), and
 /// take each start's local date (`prepare_keys`, then `local_days`).
 pub fn prepare(batches: &[RecordBatch]) -> CoreResult<Prepared> {
@@ -465,23 +479,15 @@ pub fn local_days(batches: &[RecordBatch], start: &[Option<i64>]) -> CoreResult<
         let zones = str_column(batch, "timezone")?;
         let n = batch.num_rows();
         let starts = &start[first..first + n];
-        let chunk = |c: usize| -> CoreResult<Vec<Option<i64>>> {
+        let chunk = |rows: Range<usize>| -> CoreResult<Vec<Option<i64>>> {
             let mut cache = ZoneCache::default();
-            (c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))
-                .map(|i| match starts[i] {
-                    Some(t) => cache.local_day(zones.get(i), t).map(Some),
-                    None => Ok(None),
-                })
-                .collect()
+            rows.map(|i| match starts[i] {
+                Some(t) => cache.local_day(zones.get(i), t).map(Some),
+                None => Ok(None),
+            })
+            .collect()
         };
-        let parts: Vec<CoreResult<Vec<Option<i64>>>> = if n >= crate::dedup::PAR_MIN {
-            (0..n.div_ceil(CHUNK_ROWS))
-                .into_par_iter()
-                .map(chunk)
-                .collect()
-        } else {
-            (0..n.div_ceil(CHUNK_ROWS)).map(chunk).collect()
-        };
+        let parts = by_chunks(n, chunk);
         // The first bad row in input order is the one reported, however chunks ran.
         for part in parts {
             days.extend(part?);
@@ -517,15 +523,7 @@ pub fn prepare_keys(batches: &[RecordBatch]) -> CoreResult<Prepared> {
                 }
             }
         }
-        let chunk = |c: usize| prepare_chunk(&inp, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n));
-        let parts: Vec<CoreResult<Prepared>> = if n >= crate::dedup::PAR_MIN {
-            (0..n.div_ceil(CHUNK_ROWS))
-                .into_par_iter()
-                .map(chunk)
-                .collect()
-        } else {
-            (0..n.div_ceil(CHUNK_ROWS)).map(chunk).collect()
-        };
+        let parts = by_chunks(n, |rows| prepare_chunk(&inp, rows));
         // The first bad row in input order is the one reported, however chunks ran.
         let mut parts = parts.into_iter().collect::<CoreResult<Vec<_>>>()?;
         if all.is_empty() && parts.len() == 1 {
