@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 from rich.console import Console
 
@@ -40,9 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = list(CI_SIZES) if args.ci else args.sizes
     results = []
     for n in sizes:
-        results.append(
-            bench_dedup(n, baseline=not args.no_baseline, memory=args.memory, seed=args.seed)
-        )
+        kwargs = {"baseline": not args.no_baseline, "memory": args.memory, "seed": args.seed}
+        # Each size in a fresh process: the previous size's heap and the baseline's
+        # worker threads (rapidfuzz, polars) must not weigh on the next measurement.
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+            results.append(pool.submit(bench_dedup, n, **kwargs).result())
         print(f"done: {n:,} events", file=sys.stderr)
     render_dedup(results, Console(stderr=True))
     print(json.dumps(results, indent=2))
