@@ -4,15 +4,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow_array::builder::make_view;
-use arrow_array::{
-    ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, StringViewArray, UInt32Array,
-};
-use arrow_buffer::{Buffer, NullBuffer, ScalarBuffer};
+use arrow_array::{ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, UInt32Array};
+use arrow_buffer::NullBuffer;
 
 use crate::dedup::{dedup, Stats};
-use crate::error::{CoreError, CoreResult};
-use crate::prepare::{local_days, prepare_keys};
+use crate::error::CoreResult;
+use crate::prepare::{local_days, prepare_keys, Arena};
 use crate::score::{DedupParams, PairScore};
 
 /// Two lower-case hex digits for every byte value.
@@ -36,33 +33,21 @@ fn hex32(key: u128) -> [u8; 32] {
     out
 }
 
-/// Keys as a Utf8View column of 32 hex digits each (null where absent), written straight
-/// into one buffer: at 32 bytes no value fits inline, so every view points into it.
-fn hex_column(n: usize, hex: impl Fn(usize) -> Option<[u8; 32]>) -> CoreResult<ArrayRef> {
-    if n > u32::MAX as usize / 32 {
-        return Err(CoreError::Invalid {
-            what: "frame".into(),
-            reason: format!("{n} rows is more than one dedup call takes (134,217,727)"),
-        });
-    }
-    let (mut bytes, mut views) = (Vec::with_capacity(n * 32), Vec::with_capacity(n));
+/// Keys as a Utf8View column of 32 hex digits each (null where absent).
+fn hex_column(n: usize, hex: impl Fn(usize) -> Option<[u8; 32]>) -> ArrayRef {
+    let mut text = Arena::with_capacity(n, n * 32);
     let mut valid = Vec::with_capacity(n);
     for r in 0..n {
         let h = hex(r);
         valid.push(h.is_some());
-        views.push(h.map_or(0, |hex| {
-            let view = make_view(&hex, 0, bytes.len() as u32);
-            bytes.extend_from_slice(&hex);
-            view
-        }));
+        // Hex digits are ASCII, so the conversion never fails.
+        text.push(
+            h.as_ref()
+                .map_or("", |h| std::str::from_utf8(h).unwrap_or_default()),
+        );
     }
     let nulls = valid.contains(&false).then(|| NullBuffer::from(valid));
-    let buffers: Arc<[Buffer]> = Arc::new([Buffer::from_vec(bytes)]);
-    // SAFETY: every non-null view covers 32 ASCII hex digits inside buffer 0 (whose size
-    // fits u32, checked above); null views are zero, an empty inline string.
-    Ok(Arc::new(unsafe {
-        StringViewArray::new_unchecked(ScalarBuffer::from(views), buffers, nulls)
-    }))
+    text.into_view_array(nulls)
 }
 
 /// Dedup a frame: per-row results (in input order) and review pairs as Arrow batches.
@@ -91,11 +76,11 @@ pub fn dedup_batches(
         .iter()
         .map(|d| d.and_then(|d| i32::try_from(d).ok()))
         .collect();
-    let exact = hex_column(n, |r| Some(hex32(prepared.exact[r])))?;
-    let source = hex_column(n, |r| prepared.source_key[r].map(hex32))?;
+    let exact = hex_column(n, |r| Some(hex32(prepared.exact[r])));
+    let source = hex_column(n, |r| prepared.source_key[r].map(hex32));
     // One id per cluster, written out for each of its rows.
     let id_hex: Vec<[u8; 32]> = out.event_ids.iter().map(|&k| hex32(k)).collect();
-    let ids = hex_column(n, |r| Some(id_hex[out.cluster[r] as usize]))?;
+    let ids = hex_column(n, |r| Some(id_hex[out.cluster[r] as usize]));
     let mut cols: Vec<(&str, ArrayRef)> = Vec::new();
     cols.extend(crate::prepare::norm_columns(prepared));
     cols.push(("exact_key", exact));

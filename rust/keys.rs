@@ -103,6 +103,40 @@ impl std::hash::Hasher for KeyHasher {
 
 pub type KeyMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
+/// Hashes string keys with xxh3 rather than SipHash: no adversary picks them, and
+/// lookups run once per row.
+#[derive(Default, Clone, Copy)]
+pub struct BuildXxh3;
+
+impl std::hash::BuildHasher for BuildXxh3 {
+    type Hasher = Xxh3Hasher;
+    #[inline]
+    fn build_hasher(&self) -> Xxh3Hasher {
+        Xxh3Hasher(0)
+    }
+}
+
+/// Folds each written chunk's xxh3-64 into the state (a `str` writes its bytes, then 0xff).
+pub struct Xxh3Hasher(u64);
+
+impl std::hash::Hasher for Xxh3Hasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = self.0.rotate_left(23) ^ xxhash_rust::xxh3::xxh3_64(bytes);
+    }
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.0 = self.0.rotate_left(7) ^ u64::from(b);
+    }
+}
+
+/// A map keyed by borrowed strings, hashed with xxh3.
+pub type StrMap<'a, V> = std::collections::HashMap<&'a str, V, BuildXxh3>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,16 +182,6 @@ mod tests {
         assert_eq!(source_key("s", None), None);
     }
 }
-
-/// Columns the key step reads from a frame.
-pub const KEY_INPUTS: [&str; 6] = [
-    "title",
-    "venue",
-    "city",
-    "start",
-    "source",
-    "source_event_id",
-];
 
 /// Compute key columns for one batch: `title_norm`, `place_norm`, `exact_key`, `source_key`.
 pub fn key_columns(

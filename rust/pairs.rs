@@ -175,11 +175,7 @@ pub(crate) fn fuzzy_pairs(
                 let (a, b) = (side(ka, x.4, x.2), side(kb, y.4, y.2));
                 // Titles with no word in common: their bags bound both measures.
                 let bound = || bags[ka].bound(&bags[kb]);
-                let token_set = |s: &mut Scratch, needed: f64| {
-                    match bound() {
-                        Some(b) if b < needed => return b, // it cannot matter
-                        _ => {}
-                    }
+                let token_set = |s: &mut Scratch| {
                     let (wa, wb) = lazy.pair(ka - block.start, a.title, kb - block.start, b.title);
                     token_set_with(s, a.title, b.title, wa, wb)
                 };

@@ -1,7 +1,10 @@
 //! Normalise and key every row of a frame in one fused pass per row, in parallel.
 //!
-//! The results live in arenas laid out like Arrow LargeUtf8 columns, so handing the
-//! normalised forms back to Python costs one copy at most.
+//! It reads title, venue, city, start, source, source_event_id and (for local dates)
+//! timezone; any other column only counts toward a row's completeness.
+//!
+//! The normalised forms live in arenas (strings back to back), which become Arrow
+//! Utf8View columns over the same bytes without a copy.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -15,20 +18,9 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::columns::{list_strings, str_column, timestamp_micros, StrColumn};
 use crate::error::CoreResult;
 use crate::fuzzy::WordBag;
-use crate::keys::{exact_key_with, source_key_with};
+use crate::keys::{exact_key_with, source_key_with, StrMap};
 use crate::normalise::{fold_text_into, title_norm_words_into, venue_norm_into};
 use crate::zones::ZoneCache;
-
-/// Columns the dedup reads; any other column only counts toward completeness.
-pub const DEDUP_INPUTS: [&str; 7] = [
-    "title",
-    "venue",
-    "city",
-    "start",
-    "source",
-    "source_event_id",
-    "timezone",
-];
 
 /// Rows per parallel task: big enough to amortise scheduling, small enough to balance.
 const CHUNK_ROWS: usize = 4096;
@@ -190,33 +182,6 @@ struct Inputs<'a> {
     batch: &'a RecordBatch,
 }
 
-/// Hashes a memo's string keys with xxh3 rather than SipHash: no adversary picks them,
-/// and the lookup runs once per row.
-#[derive(Default, Clone, Copy)]
-struct BuildXxh3;
-
-impl std::hash::BuildHasher for BuildXxh3 {
-    type Hasher = Xxh3Hasher;
-    fn build_hasher(&self) -> Xxh3Hasher {
-        Xxh3Hasher(0)
-    }
-}
-
-/// Folds each written chunk's xxh3-64 into the state (a `str` writes its bytes, then 0xff).
-struct Xxh3Hasher(u64);
-
-impl std::hash::Hasher for Xxh3Hasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = self.0.rotate_left(23) ^ xxh3_64(bytes);
-    }
-    fn write_u8(&mut self, b: u8) {
-        self.0 = self.0.rotate_left(7) ^ u64::from(b);
-    }
-}
-
 /// Folded forms of a value seen earlier in the chunk: few distinct cities and venues
 /// repeat many times, and non-ASCII ones are the costly ones to fold. A chunk whose
 /// values mostly differ (venues of a million listings) turns the memo off: there,
@@ -224,7 +189,7 @@ impl std::hash::Hasher for Xxh3Hasher {
 #[derive(Default)]
 struct Memo<'a> {
     /// raw -> index in `forms`
-    index: std::collections::HashMap<&'a str, u32, BuildXxh3>,
+    index: StrMap<'a, u32>,
     /// (plain fold, fuzzy form, xxh3-64 of the plain fold)
     forms: Vec<(String, String, u64)>,
     /// The previous lookup: rows of one source often repeat their city.

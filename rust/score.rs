@@ -118,7 +118,7 @@ pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore
         b,
         (!a.venue.is_empty() && !b.venue.is_empty()).then(|| venue_similarity(a.venue, b.venue)),
         || None,
-        |s, _| token_set_with(s, a.title, b.title, None, None),
+        |s| token_set_with(s, a.title, b.title, None, None),
     )
 }
 
@@ -127,19 +127,16 @@ pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore
 /// has none), `title_token_set` runs only when it could matter.
 ///
 /// `title_bound` may give an upper bound of both title measures: a pair it proves
-/// cannot reach review is dropped before either is computed.
-///
-/// `title_token_set(scratch, needed)` may return an upper bound of the measure instead
-/// of the measure when that bound is below `needed`: the title score it could give is
-/// then no better than the Indel one, or the pair stays below review either way.
+/// cannot reach review is dropped before either is computed, and the token-set measure
+/// is skipped when the bound shows it cannot beat the Indel score.
 pub(crate) fn score_pair_with(
     p: &DedupParams,
     scratch: &mut Scratch,
     a: Side<'_>,
     b: Side<'_>,
     venue: Option<f64>,
-    title_bound: impl Fn() -> Option<f64>,
-    title_token_set: impl FnOnce(&mut Scratch, f64) -> f64,
+    title_bound: impl FnOnce() -> Option<f64>,
+    title_token_set: impl FnOnce(&mut Scratch) -> f64,
 ) -> Option<PairScore> {
     let minutes = (a.start - b.start).unsigned_abs() as f64 / MICROS_PER_MINUTE;
     if minutes > p.window_minutes {
@@ -159,18 +156,16 @@ pub(crate) fn score_pair_with(
     if base + tw < p.review || a.title.is_empty() || b.title.is_empty() {
         return None; // even identical titles could not lift it to review
     }
-    if title_bound().is_some_and(|bound| base + tw * bound < p.review) {
+    let bound = title_bound();
+    if bound.is_some_and(|b| base + tw * b < p.review) {
         return None;
     }
     let mut title = indel_with(scratch, a.title, b.title);
     let mut token_set = false;
     // The token-set measure only ever raises the title score, so it is needed only
     // when the cheap score falls short of accepting.
-    if base + tw * title < p.accept {
-        // Below this the measure changes nothing: the margin keeps rounding from
-        // letting a bound tip a pair over the review line.
-        let needed = title.max((p.review - base) / tw) - 1e-9;
-        title = title.max(title_token_set(scratch, needed));
+    if base + tw * title < p.accept && bound.is_none_or(|b| b > title) {
+        title = title.max(title_token_set(scratch));
         token_set = true;
     }
     let score = base + tw * title;

@@ -2,7 +2,7 @@
 //! similarity: a city's venues recur night after night, so most pairs repeat.
 
 use crate::fuzzy::{venue_similarity_with, word_spans, Scratch, Span};
-use crate::keys::KeyMap;
+use crate::keys::{KeyMap, StrMap};
 use crate::prepare::Arena;
 
 /// The id of "no venue known".
@@ -45,21 +45,16 @@ impl Venues {
     /// for none).
     pub fn intern<'a>(items: impl Iterator<Item = &'a str>) -> (Self, Vec<u32>) {
         let (mut names, mut of) = (Arena::default(), Vec::new());
-        let mut ids: KeyMap<u64, u32> = KeyMap::default();
+        let mut ids: StrMap<'a, u32> = StrMap::default();
         for venue in items {
             if venue.is_empty() {
                 of.push(NO_VENUE);
                 continue;
             }
-            let next = names.len() as u32;
-            let hash = xxhash_rust::xxh3::xxh3_64(venue.as_bytes());
-            let mut id = *ids.entry(hash).or_insert(next);
-            if id != next && names.get(id as usize) != venue {
-                id = next; // a 64-bit collision: the name gets an id of its own
-            }
-            if id == next {
+            let id = *ids.entry(venue).or_insert_with(|| {
                 names.push(venue);
-            }
+                (names.len() - 1) as u32
+            });
             of.push(id);
         }
         let words = WordIndex::new(&names);

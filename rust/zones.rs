@@ -6,10 +6,8 @@
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-use xxhash_rust::xxh3::xxh3_64;
-
 use crate::error::{CoreError, CoreResult};
-use crate::keys::KeyMap;
+use crate::keys::StrMap;
 
 const SECONDS_PER_DAY: i64 = 86_400;
 const MICROS_PER_SECOND: i64 = 1_000_000;
@@ -18,8 +16,8 @@ const MICROS_PER_SECOND: i64 = 1_000_000;
 #[derive(Default)]
 pub struct ZoneCache<'a> {
     seen: Vec<(&'a str, TimeZone)>,
-    /// xxh3-64 of a zone's name -> its index in `seen`.
-    index: KeyMap<u64, usize>,
+    /// A zone's name -> its index in `seen`.
+    index: StrMap<'a, usize>,
     /// Index in `seen` of the last zone used: rows of one source come in runs.
     last: usize,
 }
@@ -27,17 +25,15 @@ pub struct ZoneCache<'a> {
 impl<'a> ZoneCache<'a> {
     fn zone(&mut self, name: &'a str) -> CoreResult<&TimeZone> {
         if self.seen.get(self.last).is_none_or(|(n, _)| *n != name) {
-            let hash = xxh3_64(name.as_bytes());
-            self.last = match self.index.get(&hash) {
-                Some(&i) if self.seen[i].0 == name => i,
-                _ => {
+            self.last = match self.index.get(name) {
+                Some(&i) => i,
+                None => {
                     let tz = TimeZone::get(name).map_err(|_| CoreError::Invalid {
                         what: "column \"timezone\"".into(),
                         reason: format!("holds an unknown zone {name:?}"),
                     })?;
                     self.seen.push((name, tz));
-                    // A 64-bit collision only costs the first name its fast lookup.
-                    self.index.insert(hash, self.seen.len() - 1);
+                    self.index.insert(name, self.seen.len() - 1);
                     self.seen.len() - 1
                 }
             };

@@ -5,11 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 from dancescrape import _core
+from dancescrape.dedup.exact import KEY_INPUTS
 
 __all__ = ["CORE_INPUTS", "DedupInputError", "check_columns"]
 
 #: Columns the core reads; `sources` (provenance of events merged earlier) is optional.
-CORE_INPUTS = ("title", "venue", "city", "start", "timezone", "source", "source_event_id")
+CORE_INPUTS = (*KEY_INPUTS, "timezone")
 
 
 class DedupInputError(_core.CoreInputError):
