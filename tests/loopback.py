@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-__all__ = ["Reply", "Server", "serve"]
+__all__ = ["Concurrency", "Reply", "Server", "serve"]
 
 
 @dataclass
@@ -39,6 +39,25 @@ _TYPES = {
     ".css": "text/css; charset=utf-8",
     ".png": "image/png",
 }
+
+
+class Concurrency:
+    """A route that holds each request for `hold` seconds and records the most requests
+    it served at once (`peak`), to check caps on concurrent fetches."""
+
+    def __init__(self, reply: Reply, hold: float) -> None:
+        self.reply, self.hold = reply, hold
+        self.now = self.peak = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, handler: BaseHTTPRequestHandler) -> Reply:
+        with self._lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(self.hold)
+        with self._lock:
+            self.now -= 1
+        return self.reply
 
 
 @dataclass

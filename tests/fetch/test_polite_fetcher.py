@@ -15,7 +15,7 @@ from dancescrape.fetch.conditional import ValidatorStore
 from dancescrape.fetch.fetcher import Fetcher, host_of
 from dancescrape.fetch.limits import FetchLimits, HostLimits
 from dancescrape.model.document import Target
-from loopback import Reply, serve
+from loopback import Concurrency, Reply, serve
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 FAST = HostLimits(concurrency=4, delay_seconds=0.0)
@@ -166,17 +166,7 @@ def test_crawl_delay_spaces_requests_to_a_host() -> None:
 
 
 def test_per_host_concurrency_is_capped() -> None:
-    lock = threading.Lock()
-    state = {"now": 0, "peak": 0}
-
-    def slow(handler: BaseHTTPRequestHandler) -> Reply:
-        with lock:
-            state["now"] += 1
-            state["peak"] = max(state["peak"], state["now"])
-        time.sleep(0.15)
-        with lock:
-            state["now"] -= 1
-        return Reply(200, b"<p>x</p>", HTML)
+    slow = Concurrency(Reply(200, b"<p>x</p>", HTML), hold=0.15)
 
     with serve(routes={"/s": slow}) as server:
         lim = limits(concurrency=8, hosts={host_of(server.base): HostLimits(2, 0.0)})
@@ -188,7 +178,7 @@ def test_per_host_concurrency_is_capped() -> None:
                 )
 
         asyncio.run(many())
-    assert state["peak"] == 2
+    assert slow.peak == 2
 
 
 def test_breaker_opens_then_lets_one_probe_through() -> None:

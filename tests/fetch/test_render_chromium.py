@@ -6,9 +6,6 @@ import asyncio
 import json
 import os
 import shutil
-import threading
-import time
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,7 @@ from dancescrape.fetch.fetcher import Fetcher
 from dancescrape.fetch.limits import FetchLimits, HostLimits
 from dancescrape.fetch.render import Renderer, RenderLimits, looks_script_built
 from dancescrape.model.document import Target
-from loopback import Reply, serve
+from loopback import Concurrency, Reply, serve
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "js"
 # Skipped on a developer machine without Chromium; under CI (CI=true) a missing browser fails.
@@ -100,17 +97,8 @@ def test_script_built_check_never_raises(text: str) -> None:
 
 @needs_chromium
 def test_open_pages_are_capped_and_the_browser_is_reused() -> None:
-    lock = threading.Lock()
-    state = {"now": 0, "peak": 0}
-
-    def slow(handler: BaseHTTPRequestHandler) -> Reply:
-        with lock:
-            state["now"] += 1
-            state["peak"] = max(state["peak"], state["now"])
-        time.sleep(0.3)
-        with lock:
-            state["now"] -= 1
-        return Reply(200, b"<html><body><p>hi</p></body></html>", {"Content-Type": "text/html"})
+    page = Reply(200, b"<html><body><p>hi</p></body></html>", {"Content-Type": "text/html"})
+    slow = Concurrency(page, hold=0.3)
 
     async def three(base: str) -> tuple[list[str], int]:
         renderer = Renderer(RenderLimits(max_pages=1, timeout_seconds=15.0), "dancescrape/test")
@@ -124,7 +112,7 @@ def test_open_pages_are_capped_and_the_browser_is_reused() -> None:
         pages, rendered = asyncio.run(three(server.base))
     assert all("<p>hi</p>" in page for page in pages)
     assert rendered == 3
-    assert state["peak"] == 1
+    assert slow.peak == 1
 
 
 @needs_chromium

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,15 +133,19 @@ def test_strict_makes_a_failure_fatal(site: Path) -> None:
 def test_cli_lists_plugins_as_json_and_survives_broken_ones(site: Path) -> None:
     env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     env.pop(ENV_LOAD_PLUGINS, None)
-    out = subprocess.run(
-        [sys.executable, "-m", "dancescrape", "plugins", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    listed = {p["name"]: p for p in json.loads(out.stdout)}
+
+    def plugins_json() -> list[dict[str, Any]]:
+        out = subprocess.run(
+            [sys.executable, "-m", "dancescrape", "plugins", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return list(json.loads(out.stdout))
+
+    listed = {p["name"]: p for p in plugins_json()}
     assert listed["sinks.sqlite"]["components"] == {"sink": ["sqlite"]}
     assert listed["sinks.sqlite"]["hooks"] == ["register_sinks"]
     assert listed["ds-good"]["version"] == "1.2.0"
@@ -148,12 +153,4 @@ def test_cli_lists_plugins_as_json_and_survives_broken_ones(site: Path) -> None:
     assert set(listed["ds-good"]["hooks"]) == {"register_sinks", "run_started"}
     assert "module_that_does_not_exist_anywhere" in listed["ds-broken"]["error"]
     env[ENV_LOAD_PLUGINS] = ""
-    out = subprocess.run(
-        [sys.executable, "-m", "dancescrape", "plugins", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert all(p["builtin"] for p in json.loads(out.stdout))
+    assert all(p["builtin"] for p in plugins_json())
