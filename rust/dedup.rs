@@ -125,25 +125,19 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
     stats.fuzzy_seconds = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    // Strongest pairs merge first; ties break on keys, never on input order. Scores are
-    // compared to 1e-9: two ways to the same ratio (Indel's and token-set's 24/31, say)
-    // may differ in the last bit, which must not decide the order.
-    let strength = |p: &Pair| (p.s.score * 1e9).round() as i64;
-    let strongest_first = |x: &Pair, y: &Pair| {
-        strength(y)
-            .cmp(&strength(x))
-            .then_with(|| x.lo.cmp(&y.lo))
-            .then_with(|| x.hi.cmp(&y.hi))
-    };
     let by_strength: Vec<u32> = if pairs.len() >= PAR_MIN {
         // Many pairs: sort them in place, in parallel (sorting indices would scatter reads).
-        pairs.par_sort_unstable_by(strongest_first);
+        pairs.par_sort_unstable_by(Pair::merge_order);
         (0..pairs.len() as u32).collect()
     } else {
-        // Few: a pair is large, so moving indices is cheaper than moving pairs.
-        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
-        order.sort_unstable_by(|&x, &y| strongest_first(&pairs[x as usize], &pairs[y as usize]));
-        order
+        // Few: sort small (strength, index) keys, looking at the pairs only on ties.
+        let mut keys: Vec<(i64, u32)> = (pairs.iter().enumerate())
+            .map(|(i, p)| (-p.strength, i as u32))
+            .collect();
+        keys.sort_unstable_by(|x, y| {
+            (x.0.cmp(&y.0)).then_with(|| pairs[x.1 as usize].ties(&pairs[y.1 as usize]))
+        });
+        keys.into_iter().map(|k| k.1).collect()
     };
     let guard = Guard {
         venue_reject: params.venue_reject,
@@ -240,13 +234,20 @@ pub fn dedup(p: &Prepared, params: &DedupParams) -> CoreResult<Outcome> {
         stats,
     };
     let mut leads: Vec<u32> = Vec::new();
+    let mut ranked = Vec::new();
     for w in start.windows(2) {
         let members = &mut order[w[0] as usize..w[1] as usize];
         if members.is_empty() {
             continue;
         }
         if members.len() > 1 {
-            members.sort_unstable_by_key(best_first);
+            // Each key once: it looks up the source's priority.
+            ranked.clear();
+            ranked.extend(members.iter().map(best_first));
+            ranked.sort_unstable();
+            for (m, k) in members.iter_mut().zip(&ranked) {
+                *m = k.4 as u32;
+            }
         }
         let cluster_id = leads.len() as u32;
         for (rank, &r) in members.iter().enumerate() {

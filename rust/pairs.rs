@@ -24,6 +24,25 @@ pub struct Pair {
     /// The two groups' (exact key, city hash), smaller first: the order-free tie-break.
     pub lo: (u128, u64),
     pub hi: (u128, u64),
+    /// The score to 1e-9, the merge order's first key: two ways to the same ratio
+    /// (Indel's and token-set's 24/31, say) may differ in the last bit, which must not
+    /// decide the order.
+    pub strength: i64,
+}
+
+impl Pair {
+    /// Merge order: strongest first, ties broken on keys, never on input order.
+    pub fn merge_order(&self, other: &Pair) -> std::cmp::Ordering {
+        other
+            .strength
+            .cmp(&self.strength)
+            .then_with(|| self.ties(other))
+    }
+
+    /// The key order of two pairs of equal strength.
+    pub fn ties(&self, other: &Pair) -> std::cmp::Ordering {
+        self.lo.cmp(&other.lo).then_with(|| self.hi.cmp(&other.hi))
+    }
 }
 
 /// Title words of a block's members, split on first use: most members' titles are
@@ -189,6 +208,7 @@ pub(crate) fn fuzzy_pairs(
                         s,
                         lo,
                         hi,
+                        strength: (s.score * 1e9).round() as i64,
                     });
                 }
             }
