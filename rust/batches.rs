@@ -4,12 +4,15 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow_array::{ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, UInt32Array};
-use arrow_buffer::NullBuffer;
+use arrow_array::builder::make_view;
+use arrow_array::{
+    ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, StringViewArray, UInt32Array,
+};
+use arrow_buffer::{Buffer, NullBuffer, ScalarBuffer};
 
 use crate::dedup::{dedup, Stats};
 use crate::error::CoreResult;
-use crate::prepare::{local_days, prepare_keys, Arena};
+use crate::prepare::{local_days, prepare_keys};
 use crate::score::{DedupParams, PairScore};
 
 /// Two lower-case hex digits for every byte value.
@@ -33,21 +36,35 @@ fn hex32(key: u128) -> [u8; 32] {
     out
 }
 
-/// Keys as a Utf8View column of 32 hex digits each (null where absent).
-fn hex_column(n: usize, hex: impl Fn(usize) -> Option<[u8; 32]>) -> ArrayRef {
-    let mut text = Arena::with_capacity(n, n * 32);
-    let mut valid = Vec::with_capacity(n);
-    for r in 0..n {
-        let h = hex(r);
-        valid.push(h.is_some());
-        // Hex digits are ASCII, so the conversion never fails.
-        text.push(
-            h.as_ref()
-                .map_or("", |h| std::str::from_utf8(h).unwrap_or_default()),
-        );
-    }
-    let nulls = valid.contains(&false).then(|| NullBuffer::from(valid));
-    text.into_view_array(nulls)
+/// Keys as a Utf8View column of 32 hex digits: each of `keys` is written once, and row r
+/// shows key `slot(r)` (null for `None`), so the rows of a cluster share their event
+/// id's digits. Views are built straight over the digits (no builder, no copy).
+fn hex_column(keys: &[u128], rows: usize, slot: impl Fn(usize) -> Option<usize>) -> ArrayRef {
+    const PER_BUFFER: usize = 1 << 26; // 2 GiB of digits per buffer: offsets fit in u32
+    let buffers: Vec<Buffer> = keys
+        .chunks(PER_BUFFER)
+        .map(|chunk| {
+            let mut digits = Vec::with_capacity(chunk.len() * 32);
+            for &k in chunk {
+                digits.extend_from_slice(&hex32(k));
+            }
+            Buffer::from_vec(digits)
+        })
+        .collect();
+    let view = |k: usize| {
+        let (buffer, at) = (k / PER_BUFFER, (k % PER_BUFFER) * 32);
+        make_view(&buffers[buffer][at..at + 32], buffer as u32, at as u32)
+    };
+    let slots: Vec<Option<usize>> = (0..rows).map(slot).collect();
+    // A null row keeps the empty inline view (all zero bits).
+    let views: Vec<u128> = slots.iter().map(|s| s.map_or(0, view)).collect();
+    let nulls = (slots.iter().any(Option::is_none))
+        .then(|| NullBuffer::from_iter(slots.iter().map(Option::is_some)));
+    // SAFETY: every view covers 32 ASCII hex digits inside its buffer, at an offset
+    // below 2^31; null rows hold the valid empty view.
+    Arc::new(unsafe {
+        StringViewArray::new_unchecked(ScalarBuffer::from(views), buffers.into(), nulls)
+    })
 }
 
 /// Dedup a frame: per-row results (in input order) and review pairs as Arrow batches.
@@ -76,11 +93,12 @@ pub fn dedup_batches(
         .iter()
         .map(|d| d.and_then(|d| i32::try_from(d).ok()))
         .collect();
-    let exact = hex_column(n, |r| Some(hex32(prepared.exact[r])));
-    let source = hex_column(n, |r| prepared.source_key[r].map(hex32));
-    // One id per cluster, written out for each of its rows.
-    let id_hex: Vec<[u8; 32]> = out.event_ids.iter().map(|&k| hex32(k)).collect();
-    let ids = hex_column(n, |r| Some(id_hex[out.cluster[r] as usize]));
+    let exact = hex_column(&prepared.exact, n, Some);
+    let source_keys: Vec<u128> = (prepared.source_key.iter())
+        .map(|k| k.unwrap_or_default())
+        .collect();
+    let source = hex_column(&source_keys, n, |r| prepared.source_key[r].map(|_| r));
+    let ids = hex_column(&out.event_ids, n, |r| Some(out.cluster[r] as usize));
     let mut cols: Vec<(&str, ArrayRef)> = Vec::new();
     cols.extend(crate::prepare::norm_columns(prepared));
     cols.push(("exact_key", exact));
