@@ -8,31 +8,32 @@ use arrow_array::builder::make_view;
 use arrow_array::{
     ArrayRef, Date32Array, Float64Array, RecordBatch, StringArray, StringViewArray, UInt32Array,
 };
-use arrow_buffer::{Buffer, NullBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
 
 use crate::dedup::{dedup, Stats};
 use crate::error::CoreResult;
 use crate::prepare::{local_days, prepare_keys};
 use crate::score::{DedupParams, PairScore};
 
-/// Two lower-case hex digits for every byte value.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut t = [[0u8; 2]; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = [DIGITS[b >> 4], DIGITS[b & 0xf]];
-        b += 1;
-    }
-    t
-};
+/// 16 lower-case hex digits of `x`, most significant first, without a table or a loop:
+/// each nibble is spread into a byte of its own, then turned into its digit.
+fn hex16(x: u64) -> [u8; 16] {
+    const ONES: u128 = u128::from_ne_bytes([1; 16]);
+    let mut s = u128::from(x);
+    s = (s | (s << 32)) & 0x0000_0000_ffff_ffff_0000_0000_ffff_ffff;
+    s = (s | (s << 16)) & 0x0000_ffff_0000_ffff_0000_ffff_0000_ffff;
+    s = (s | (s << 8)) & 0x00ff_00ff_00ff_00ff_00ff_00ff_00ff_00ff;
+    s = (s | (s << 4)) & 0x0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f_0f0f;
+    // Byte i holds nibble i (0..=15); no byte can carry into the next below.
+    let letters = ((s + 6 * ONES) >> 4) & ONES; // 1 where the nibble is 10 or more
+    (s + u128::from(b'0') * ONES + letters * u128::from(b'a' - b'0' - 10)).to_be_bytes()
+}
 
 /// A key as 32 lower-case hex digits (`keys::key_hex` without the formatting machinery).
 fn hex32(key: u128) -> [u8; 32] {
     let mut out = [0u8; 32];
-    for (pair, byte) in out.chunks_exact_mut(2).zip(key.to_be_bytes()) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
-    }
+    out[..16].copy_from_slice(&hex16((key >> 64) as u64));
+    out[16..].copy_from_slice(&hex16(key as u64));
     out
 }
 
@@ -55,11 +56,10 @@ fn hex_column(keys: &[u128], rows: usize, slot: impl Fn(usize) -> Option<usize>)
         let (buffer, at) = (k / PER_BUFFER, (k % PER_BUFFER) * 32);
         make_view(&buffers[buffer][at..at + 32], buffer as u32, at as u32)
     };
-    let slots: Vec<Option<usize>> = (0..rows).map(slot).collect();
-    // A null row keeps the empty inline view (all zero bits).
-    let views: Vec<u128> = slots.iter().map(|s| s.map_or(0, view)).collect();
-    let nulls = (slots.iter().any(Option::is_none))
-        .then(|| NullBuffer::from_iter(slots.iter().map(Option::is_some)));
+    // A null row holds the empty view (all zero bits), which no key's view is.
+    let views: Vec<u128> = (0..rows).map(|r| slot(r).map_or(0, view)).collect();
+    let nulls = (views.contains(&0))
+        .then(|| NullBuffer::new(BooleanBuffer::collect_bool(rows, |r| views[r] != 0)));
     // SAFETY: every view covers 32 ASCII hex digits inside its buffer, at an offset
     // below 2^31; null rows hold the valid empty view.
     Arc::new(unsafe {
@@ -180,7 +180,15 @@ mod tests {
     }
     #[test]
     fn hex_matches_key_hex() {
-        for k in [0u128, 1, u128::MAX, 0x0123_4567_89ab_cdef_u128 << 40] {
+        let mut k = 0x9e37_79b9_7f4a_7c15_u128;
+        let mut keys = vec![0u128, 1, u128::MAX, 0x0123_4567_89ab_cdef_u128 << 40];
+        for _ in 0..10_000 {
+            k = k
+                .wrapping_mul(0x2545_f491_4f6c_dd1d_u128 << 1 | 1)
+                .wrapping_add(0xda3e_39cb);
+            keys.push(k);
+        }
+        for k in keys {
             assert_eq!(
                 std::str::from_utf8(&hex32(k)).unwrap(),
                 crate::keys::key_hex(k)
