@@ -22,11 +22,22 @@ pub struct Span {
 
 impl Span {
     fn new(s: &[u8], at: usize, end: usize) -> Self {
-        let mut key = [0u8; 8];
         let n = (end - at).min(8);
-        key[..n].copy_from_slice(&s[at..at + n]);
+        // One 8-byte load where the string goes on that far (the usual case), with the
+        // bytes past the word masked off; a variable-length copy is a memcpy call.
+        let key = match s.get(at..at + 8) {
+            Some(eight) => {
+                let word = u64::from_be_bytes(eight.try_into().unwrap_or_default());
+                word & !(u64::MAX.checked_shr(8 * n as u32).unwrap_or(0))
+            }
+            None => {
+                let mut key = [0u8; 8];
+                key[..n].copy_from_slice(&s[at..at + n]);
+                u64::from_be_bytes(key)
+            }
+        };
         Self {
-            key: u64::from_be_bytes(key),
+            key,
             at: at as u16,
             end: end as u16,
         }
