@@ -279,18 +279,14 @@ fn ratio(distance: usize, total: usize) -> f64 {
 /// ("salsa social" vs "social salsa with dj ana") cost little. A set that is a
 /// subset of the other scores 1.0; no words on either side scores 0.0.
 pub fn token_set_similarity(a: &str, b: &str) -> f64 {
-    with_scratch(|s| token_set_with(s, a, b, None, None))
+    with_scratch(|s| token_set_with(s, a, b, (None, None)))
 }
 
-/// `token_set_similarity` with the caller's scratch and, when known, each side's words
-/// (from `word_spans`).
-pub fn token_set_with(
-    s: &mut Scratch,
-    a: &str,
-    b: &str,
-    wa: Option<&[Span]>,
-    wb: Option<&[Span]>,
-) -> f64 {
+/// Each side's sorted, unique words (from `word_spans`), where known.
+pub type Words<'w> = (Option<&'w [Span]>, Option<&'w [Span]>);
+
+/// `token_set_similarity` with the caller's scratch and each side's words.
+pub fn token_set_with(s: &mut Scratch, a: &str, b: &str, (wa, wb): Words<'_>) -> f64 {
     let Scratch {
         pm,
         ta,
@@ -473,17 +469,11 @@ fn spans_meet(a: &[u8], ta: &[Span], b: &[u8], tb: &[Span]) -> bool {
 /// word, so "Copper" matches "Copper, 471 Main Ave" but "Copper" and "Harbour" stay
 /// apart. (Without a shared word the token-set measure adds little and costs most.)
 pub fn venue_similarity(a: &str, b: &str) -> f64 {
-    with_scratch(|s| venue_similarity_with(s, a, b, None, None))
+    with_scratch(|s| venue_similarity_with(s, a, b, (None, None)))
 }
 
-/// `venue_similarity` with the caller's scratch and, when known, each side's words.
-pub fn venue_similarity_with(
-    s: &mut Scratch,
-    a: &str,
-    b: &str,
-    wa: Option<&[Span]>,
-    wb: Option<&[Span]>,
-) -> f64 {
+/// `venue_similarity` with the caller's scratch and each side's words.
+pub fn venue_similarity_with(s: &mut Scratch, a: &str, b: &str, (wa, wb): Words<'_>) -> f64 {
     let v = indel_with(s, a, b);
     if v >= 1.0 {
         return v;
@@ -493,7 +483,7 @@ pub fn venue_similarity_with(
         _ => share_word(a, b),
     };
     if shared {
-        v.max(token_set_with(s, a, b, wa, wb))
+        v.max(token_set_with(s, a, b, (wa, wb)))
     } else {
         v
     }
@@ -726,9 +716,12 @@ mod tests {
                 let wa = word_spans(a, &mut wa).then_some(&wa[..]);
                 let wb = word_spans(b, &mut wb).then_some(&wb[..]);
                 let s = &mut Scratch::default();
-                assert_eq!(token_set_with(s, a, b, wa, wb), token_set_similarity(a, b));
                 assert_eq!(
-                    venue_similarity_with(s, a, b, wa, wb),
+                    token_set_with(s, a, b, (wa, wb)),
+                    token_set_similarity(a, b)
+                );
+                assert_eq!(
+                    venue_similarity_with(s, a, b, (wa, wb)),
                     venue_similarity(a, b)
                 );
             }

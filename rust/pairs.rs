@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use crate::dedup::{Stats, PAR_MIN};
 use crate::exact::Groups;
-use crate::fuzzy::{token_set_with, word_spans, Scratch, Span};
+use crate::fuzzy::{token_set_with, word_spans, Scratch, Span, Words};
 use crate::prepare::{Arena, Prepared};
 use crate::score::{score_pair_with, DedupParams, PairScore, Side, MICROS_PER_MINUTE};
 use crate::venues::{VenueMemo, Venues, NO_VENUE};
@@ -70,13 +70,7 @@ impl LazyWords {
     }
 
     /// The words of two members (each split at most once per block).
-    fn pair(
-        &mut self,
-        a: usize,
-        text_a: &str,
-        b: usize,
-        text_b: &str,
-    ) -> (Option<&[Span]>, Option<&[Span]>) {
+    fn pair(&mut self, a: usize, text_a: &str, b: usize, text_b: &str) -> Words<'_> {
         let (ra, rb) = (self.range(a, text_a), self.range(b, text_b));
         let at = |r: Option<(u32, u32)>| r.map(|(x, y)| &self.spans[x as usize..y as usize]);
         (at(ra), at(rb))
@@ -195,8 +189,8 @@ pub(crate) fn fuzzy_pairs(
                 // Titles with no word in common: their bags bound both measures.
                 let bound = || bags[ka].bound(&bags[kb]);
                 let token_set = |s: &mut Scratch| {
-                    let (wa, wb) = lazy.pair(ka - block.start, a.title, kb - block.start, b.title);
-                    token_set_with(s, a.title, b.title, wa, wb)
+                    let words = lazy.pair(ka - block.start, a.title, kb - block.start, b.title);
+                    token_set_with(s, a.title, b.title, words)
                 };
                 if let Some(s) = score_pair_with(params, fuzzy, a, b, venue, bound, token_set) {
                     token_sets += u64::from(s.token_set);

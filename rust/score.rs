@@ -118,7 +118,7 @@ pub fn score_pair(p: &DedupParams, a: Side<'_>, b: Side<'_>) -> Option<PairScore
         b,
         (!a.venue.is_empty() && !b.venue.is_empty()).then(|| venue_similarity(a.venue, b.venue)),
         || None,
-        |s| token_set_with(s, a.title, b.title, None, None),
+        |s| token_set_with(s, a.title, b.title, (None, None)),
     )
 }
 

@@ -83,7 +83,7 @@ impl Venues {
     /// `fuzzy::venue_similarity` of two known venues, from their pre-split words.
     fn measure(&self, s: &mut Scratch, a: u32, b: u32) -> f64 {
         let words = |id: u32| self.words.get(id as usize);
-        venue_similarity_with(s, self.name(a), self.name(b), words(a), words(b))
+        venue_similarity_with(s, self.name(a), self.name(b), (words(a), words(b)))
     }
 }
 
